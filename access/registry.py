@@ -1,0 +1,11 @@
+"""Models whose rows are protected: code obtains them only through the access and selector
+layer (`access/` and each app's `selectors.py`). `access/tests` scans the code base for any
+other use of their managers."""
+
+PROTECTED_MODELS = {
+    "survivors.Survivor",
+    "audit.AuditEvent",
+    "crypto.DataKey",
+    "api.ApiToken",
+    "organisations.Invitation",
+}

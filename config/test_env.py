@@ -1,0 +1,20 @@
+"""Environment for the test suite, loaded by pytest (`-p config.test_env`) before Django.
+
+Tests run with DEBUG off, as production does. Keys here are fixed, public and test-only.
+Values already in the environment win (CI sets DATABASE_URL this way).
+"""
+
+import os
+
+_DEFAULTS = {
+    "DEBUG": "0",
+    "SECRET_KEY": "test-secret-key-not-secret-only-for-the-test-suite-0123456789",
+    "FIELD_ENCRYPTION_KEYS": "Q1b8t1Gm0l3k9o2sH8yD5Xn3vBv8ZcV2kRrT7wYqJ0E=",
+    "BLIND_INDEX_KEY": "test-blind-index-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "AMPARO_REQUIRE_MFA": "0",
+    "AMPARO_VAR_DIR": os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"),
+}
+for _name, _value in _DEFAULTS.items():
+    os.environ.setdefault(_name, _value)

@@ -1,0 +1,28 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from api import views as api_views
+from api.api import api
+from core import views as core_views
+from organisations import views as organisation_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Our logout first: it adds Clear-Site-Data to allauth's.
+    path("accounts/logout/", core_views.logout, name="account_logout"),
+    path("accounts/", include("allauth.urls")),
+    path("org/", include("organisations.urls")),
+    path(
+        "invitations/<str:token>/", organisation_views.invitation_accept, name="invitation_accept"
+    ),
+    path("audit/", include("audit.urls")),
+    path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        api_views.token_revoke,
+        name="api_token_revoke",
+    ),
+    path("api/v1/", api.urls),
+]

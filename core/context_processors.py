@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from access.policy import Capability, can_manage_platform, has_capability
+
+
+def amparo(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    return {
+        "amparo_demo_banner": not settings.AMPARO_REQUIRE_MFA,
+        "amparo_can": {
+            "manage_members": has_capability(membership, Capability.MANAGE_MEMBERS),
+            "view_audit": has_capability(membership, Capability.VIEW_AUDIT),
+            "see_survivors": has_capability(membership, Capability.SEE_SURVIVORS),
+            "manage_platform": can_manage_platform(user),
+        },
+    }

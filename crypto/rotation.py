@@ -1,0 +1,63 @@
+"""Re-encrypt everything that the master keys protect under the newest master key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cryptography.fernet import InvalidToken
+from django.apps import apps
+from django.db import transaction
+
+from crypto.fields import EncryptedTextField
+from crypto.keys import DecryptionError, master
+from crypto.models import DataKey
+
+BATCH = 500
+
+
+def _master_encrypted_fields() -> list[tuple[type, list[str]]]:
+    found = []
+    for model in apps.get_models():
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, EncryptedTextField) and f.data_key_field is None
+        ]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def rotate_all(progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Data keys are re-wrapped (the data they protect stays encrypted under them);
+    master-encrypted fields are re-encrypted. One transaction: all or nothing."""
+    fernet = master()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        targets: list[tuple[type, list[str]]] = [
+            (DataKey, ["wrapped"]),
+            *_master_encrypted_fields(),
+        ]
+        for model, names in targets:
+            done = 0
+            rows = model._base_manager.only("pk", *names).order_by("pk")  # type: ignore[attr-defined]
+            for obj in rows.iterator(chunk_size=BATCH):
+                changed = []
+                for name in names:
+                    token = obj.__dict__.get(name)
+                    if token:
+                        try:
+                            rotated = fernet.rotate(str(token).encode("ascii"))
+                        except InvalidToken as exc:
+                            raise DecryptionError(f"{model._meta.label} {obj.pk}") from exc
+                        obj.__dict__[name] = type(token)(rotated.decode("ascii"))
+                        changed.append(name)
+                if changed:
+                    model._base_manager.filter(pk=obj.pk).update(  # type: ignore[attr-defined]
+                        **{n: obj.__dict__[n] for n in changed}
+                    )
+                    done += 1
+            counts[model._meta.label] = done  # type: ignore[attr-defined]
+            if progress:
+                progress(model._meta.label, done)  # type: ignore[attr-defined]
+    return counts

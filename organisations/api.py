@@ -1,0 +1,37 @@
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from api.schemas import ErrorOut
+from organisations.selectors import member_list_visible_to
+
+router = Router(tags=["organisation"])
+
+
+class MemberOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    created_at: datetime
+
+
+@router.get("/members", response={200: list[MemberOut], 404: ErrorOut})
+@paginate(LimitOffsetPagination)
+def members(request: HttpRequest) -> Any:
+    qs = member_list_visible_to(membership=request.membership)  # type: ignore[attr-defined]
+    return [
+        {
+            "id": m.pk,
+            "email": m.user.email,
+            "name": m.user.name,
+            "role": m.role,
+            "is_active": m.is_active,
+            "created_at": m.created_at,
+        }
+        for m in qs
+    ]
