@@ -70,9 +70,7 @@ class RequireMFAMiddleware:
                 )
             messages.warning(
                 request,
-                _(
-                    "Tu rol permite ver datos de sobrevivientes: activa la verificación en dos pasos."
-                ),
+                _("Tu rol ve datos de sobrevivientes: activa la verificación en dos pasos."),
             )
             return redirect("mfa_index")
         return self.get_response(request)
