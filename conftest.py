@@ -82,3 +82,9 @@ def sudo_client_for(client_for: Callable[[User | None], Client]) -> Callable[[Us
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Argon2 stays the production hasher (see accounts/tests); tests hash quickly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
