@@ -41,7 +41,9 @@ def make_member(db: None) -> Callable[..., User]:
 
 
 @pytest.fixture
-def cast(org: Organisation, other_org: Organisation, make_member: Callable[..., User]) -> dict[str, User]:
+def cast(
+    org: Organisation, other_org: Organisation, make_member: Callable[..., User]
+) -> dict[str, User]:
     people = {role.value: make_member(role.value, org) for role in Role}
     people["outsider"] = make_member(Role.COORDINATOR, other_org, "outsider@example.org")
     deactivated = make_member(Role.LAWYER, org, "gone@example.org")

@@ -13,6 +13,7 @@ _DEFAULTS = {
     "BLIND_INDEX_KEY": "test-blind-index-key-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
+    "STATIC_MANIFEST": "0",
     "AMPARO_REQUIRE_MFA": "0",
     "AMPARO_VAR_DIR": os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"),
 }

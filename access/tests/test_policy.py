@@ -20,8 +20,12 @@ def test_it_grants_survivor_access_only_to_casework_roles(cast, org):
         expected = role not in {Role.ANALYST, Role.ORG_ADMIN}
         assert has_capability(membership, Capability.SEE_SURVIVORS) is expected, role
     assert set(IDENTITY_ROLES) == {
-        Role.COORDINATOR, Role.LAWYER, Role.SOCIAL_WORKER, Role.PSYCHOLOGIST,
-        Role.LAW_STUDENT, Role.SUPERVISOR,
+        Role.COORDINATOR,
+        Role.LAWYER,
+        Role.SOCIAL_WORKER,
+        Role.PSYCHOLOGIST,
+        Role.LAW_STUDENT,
+        Role.SUPERVISOR,
     }
 
 
