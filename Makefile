@@ -42,11 +42,12 @@ lint: deps
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 
-typecheck: deps
-	$(PY) -m mypy .
+# Both import the settings, which need keys: the development ones (var/dev.env) serve.
+typecheck: deps var/dev.env
+	$(DEV) $(PY) -m mypy .
 
-migrations-check: deps
-	$(PY) manage.py makemigrations --check --dry-run
+migrations-check: deps var/dev.env
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 pytest: deps
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -56,7 +57,7 @@ test: lint typecheck migrations-check pytest
 # Regenerate the English catalogue after changing Spanish strings (needs GNU gettext).
 messages: deps
 	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "var/*"
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py compilemessages -l en -i .venv -i var
 
 clean:
 	rm -rf .venv var/static

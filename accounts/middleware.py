@@ -65,7 +65,12 @@ class RequireMFAMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"error": {"code": "mfa_required", "message": _("Se requiere MFA.")}},
+                    {
+                        "error": {
+                            "code": "mfa_required",
+                            "message": _("Se requiere la verificación en dos pasos."),
+                        }
+                    },
                     status=403,
                 )
             messages.warning(

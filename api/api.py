@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_view
@@ -115,10 +115,10 @@ def tokens(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @me_router.post("/tokens/{token_id}/revoke", response={204: None, 400: ErrorOut, 404: ErrorOut})
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     token = api_token_get_for_user(user=request.user, token_id=token_id)
     api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 api.add_router("/", me_router)

@@ -20,7 +20,7 @@ from core.decorators import member_required, sudo_for_changes
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ class AuditFilterForm(forms.Form):
         label=_("Acción"), required=False, choices=[("", _("Todas")), *Action.choices]
     )
     object_type = forms.CharField(label=_("Tipo de objeto"), required=False, max_length=60)
-    object_id = forms.CharField(label=_("Id del objeto"), required=False, max_length=64)
+    object_id = forms.CharField(label=_("ID del objeto"), required=False, max_length=64)
     date_from = forms.DateField(
         label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from api import views as api_views
@@ -12,6 +12,14 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Our logout first: it adds Clear-Site-Data to allauth's.
     path("accounts/logout/", core_views.logout, name="account_logout"),
+    # allauth features Amparo does not use: accounts change email only through an admin, and
+    # nobody signs in by emailed code. Answer 404 before allauth's own routes.
+    path("accounts/email/", core_views.not_available),
+    path("accounts/confirm-email/", core_views.not_available),
+    re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", core_views.not_available),
+    path("accounts/login/code/confirm/", core_views.not_available),
+    path("accounts/reauthenticate/code/", core_views.not_available),
+    path("accounts/reauthenticate/code/confirm/", core_views.not_available),
     path("accounts/", include("allauth.urls")),
     path("org/", include("organisations.urls")),
     path(

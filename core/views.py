@@ -4,7 +4,7 @@ from allauth.account.views import LogoutView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -45,6 +45,10 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_ACTING_ORG] = acting.organisation_id
     messages.success(request, _("Ahora actúas en %(org)s.") % {"org": acting.organisation.name})
     return redirect("home")
+
+
+def not_available(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
 
 
 class ClearingLogoutView(LogoutView):  # type: ignore[misc]

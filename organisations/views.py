@@ -31,7 +31,7 @@ def _add_errors(form: object, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, token = services.invitation_create(
@@ -71,7 +71,7 @@ def member_deactivate(request: HttpRequest, member_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Miembro desactivado. Su acceso terminó."))
+        messages.success(request, _("Persona desactivada: su acceso terminó."))
     return redirect("organisations:members")
 
 
@@ -99,7 +99,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return TemplateResponse(request, "organisations/invitation_invalid.html", status=404)
     signed_in = request.user.is_authenticated
-    form = None if signed_in else AcceptNewAccountForm(request.POST or None)
+    posted = request.POST if request.method == "POST" else None
+    form = None if signed_in else AcceptNewAccountForm(posted)
+    rejected = False
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             services.invitation_accept(
@@ -109,6 +111,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password"] if form else "",
             )
         except ValidationError as exc:
+            rejected = True
             if form is None:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -122,14 +125,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "organisations/invitation_accept.html",
         {"invitation": invitation, "form": form},
-        status=400 if form is not None and form.errors else 200,
+        status=400 if rejected or (form is not None and form.errors) else 200,
     )
 
 
 @platform_admin_required
 @require_http_methods(["GET", "POST"])
 def platform_list(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
