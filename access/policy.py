@@ -58,10 +58,10 @@ def is_signed_in(user: User | AnonymousUser | None) -> bool:
 
 def memberships_of(user: User | AnonymousUser | None) -> list[Membership]:
     """The active memberships through which `user` may act, freshly read."""
-    if not is_signed_in(user):
+    if user is None or not is_signed_in(user) or user.pk is None:
         return []
     return list(
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        Membership.objects.filter(user_id=user.pk, is_active=True, organisation__is_active=True)
         .select_related("organisation")
         .order_by("organisation__name")
     )
@@ -70,11 +70,11 @@ def memberships_of(user: User | AnonymousUser | None) -> list[Membership]:
 def membership_for(
     user: User | AnonymousUser | None, organisation_id: int | None
 ) -> Membership | None:
-    if organisation_id is None or not is_signed_in(user):
+    if organisation_id is None or user is None or not is_signed_in(user) or user.pk is None:
         return None
     return (
         Membership.objects.filter(
-            user=user,
+            user_id=user.pk,
             organisation_id=organisation_id,
             is_active=True,
             organisation__is_active=True,

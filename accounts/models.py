@@ -32,7 +32,7 @@ class User(AbstractBaseUser):
     is_platform_admin = models.BooleanField(_("administra la plataforma"), default=False)
     date_joined = models.DateTimeField(_("alta"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -19,13 +19,13 @@ from api.services import api_token_touch
 from core.context import update_context
 
 
-class TokenAuth(HttpBearer):  # type: ignore[misc]
+class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = api_token_by_secret(secret=token)
         if api_token is None or not api_token.is_usable or not api_token.user.is_active:
             return None
         membership = membership_for(api_token.user, api_token.organisation_id)
-        if not has_capability(membership, Capability.USE_API):
+        if membership is None or not has_capability(membership, Capability.USE_API):
             return None
         if settings.AMPARO_REQUIRE_MFA and needs_mfa([membership]) and not has_mfa(api_token.user):
             return None
@@ -37,7 +37,7 @@ class TokenAuth(HttpBearer):  # type: ignore[misc]
         return api_token.user
 
 
-class MemberSessionAuth(SessionAuth):  # type: ignore[misc]
+class MemberSessionAuth(SessionAuth):
     """The browser session, acting through the organisation chosen in the UI."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

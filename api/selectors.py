@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from api.models import ApiToken
 
 
@@ -12,12 +14,14 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_token_list_for_user(*, user: object) -> QuerySet[ApiToken]:
+def api_token_list_for_user(*, user: User | AnonymousUser) -> QuerySet[ApiToken]:
     """A person's own tokens; nobody else's (not even an admin's view)."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).select_related("organisation")
 
 
-def api_token_get_for_user(*, user: object, token_id: int) -> ApiToken:
+def api_token_get_for_user(*, user: User | AnonymousUser, token_id: int) -> ApiToken:
     token = api_token_list_for_user(user=user).filter(pk=token_id).first()
     if token is None:
         raise Http404

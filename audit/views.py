@@ -48,7 +48,7 @@ def trail(request: HttpRequest) -> HttpResponse:
 @member_required(Capability.VIEW_AUDIT)
 @sudo_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = _form(request)
     if request.GET and not form.is_valid():

@@ -9,13 +9,14 @@ from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from access.policy import Capability, can_manage_platform, has_capability
 from audit.models import Action
 from audit.services import audit_record
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _deny(request: HttpRequest) -> None:
@@ -34,7 +35,7 @@ def member_required(capability: Capability | None = None) -> Callable[[View], Vi
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             membership = getattr(request, "membership", None)
             if membership is None or (
                 capability is not None and not has_capability(membership, capability)
@@ -50,7 +51,7 @@ def member_required(capability: Capability | None = None) -> Callable[[View], Vi
 def platform_admin_required(view: View) -> View:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_manage_platform(request.user):
             _deny(request)
         return view(request, *args, **kwargs)
@@ -60,9 +61,9 @@ def platform_admin_required(view: View) -> View:
 
 def sudo_required(view: View) -> View:
     """Re-authentication within the last 10 minutes, for every method."""
-    return reauthentication_required(view)  # type: ignore[no-any-return]
+    return reauthentication_required(view)
 
 
 def sudo_for_changes(view: View) -> View:
     """Re-authentication within the last 10 minutes before a change (GET passes)."""
-    return reauthentication_required(view, allow_get=True)  # type: ignore[no-any-return]
+    return reauthentication_required(view, allow_get=True)

@@ -51,7 +51,7 @@ def not_available(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
 
 
-class ClearingLogoutView(LogoutView):  # type: ignore[misc]
+class ClearingLogoutView(LogoutView):
     """allauth's logout, plus Clear-Site-Data so the browser drops cached pages and storage."""
 
     def post(self, *args: object, **kwargs: object) -> HttpResponse:

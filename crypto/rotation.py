@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from cryptography.fernet import InvalidToken
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 
 from crypto.fields import EncryptedTextField
 from crypto.keys import DecryptionError, master
@@ -15,7 +15,7 @@ from crypto.models import DataKey
 BATCH = 500
 
 
-def _master_encrypted_fields() -> list[tuple[type, list[str]]]:
+def _master_encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     found = []
     for model in apps.get_models():
         names = [
@@ -34,13 +34,13 @@ def rotate_all(progress: Callable[[str, int], None] | None = None) -> dict[str, 
     fernet = master()
     counts: dict[str, int] = {}
     with transaction.atomic():
-        targets: list[tuple[type, list[str]]] = [
+        targets: list[tuple[type[models.Model], list[str]]] = [
             (DataKey, ["wrapped"]),
             *_master_encrypted_fields(),
         ]
         for model, names in targets:
             done = 0
-            rows = model._base_manager.only("pk", *names).order_by("pk")  # type: ignore[attr-defined]
+            rows = model._base_manager.only("pk", *names).order_by("pk")
             for obj in rows.iterator(chunk_size=BATCH):
                 changed = []
                 for name in names:
@@ -53,11 +53,11 @@ def rotate_all(progress: Callable[[str, int], None] | None = None) -> dict[str, 
                         obj.__dict__[name] = type(token)(rotated.decode("ascii"))
                         changed.append(name)
                 if changed:
-                    model._base_manager.filter(pk=obj.pk).update(  # type: ignore[attr-defined]
+                    model._base_manager.filter(pk=obj.pk).update(
                         **{n: obj.__dict__[n] for n in changed}
                     )
                     done += 1
-            counts[model._meta.label] = done  # type: ignore[attr-defined]
+            counts[model._meta.label] = done
             if progress:
-                progress(model._meta.label, done)  # type: ignore[attr-defined]
+                progress(model._meta.label, done)
     return counts

@@ -174,18 +174,6 @@ def member_deactivate(*, membership: Membership | None, member: Membership) -> N
         audit_record(action=Action.DEACTIVATE, obj=member, fields=["is_active"])
 
 
-def member_change_role(*, membership: Membership | None, member: Membership, role: str) -> None:
-    admin = require_capability(membership, Capability.MANAGE_MEMBERS)
-    if member.organisation_id != admin.organisation_id:
-        raise Http404
-    if role not in Role.values:
-        raise ValidationError({"role": _("Rol desconocido.")})
-    with transaction.atomic():
-        member.role = role
-        member.save(update_fields=["role"])
-        audit_record(action=Action.UPDATE, obj=member, fields=["role"])
-
-
 def acting_organisation_switch(
     *, memberships: list[Membership], organisation_id: int
 ) -> Membership:

@@ -1,4 +1,4 @@
-"""The authorization matrix: every route × method × relationship → expected status.
+"""The authorization matrix: every route, method and relationship → expected status.
 
 A route or API operation missing here fails `test_matrix.py`. Relationships:
 - `anonymous`: nobody signed in;

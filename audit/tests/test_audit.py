@@ -47,9 +47,14 @@ def test_it_refuses_queryset_deletes(org):
 
 def test_it_writes_the_event_in_the_same_transaction_as_the_change(cast):
     membership = Membership.objects.get(user=cast["lawyer"])
-    with pytest.raises(RuntimeError), transaction.atomic():
-        survivor_register(membership=membership, code="X-1", full_name="Ana")
-        raise RuntimeError("fails after the write")
+
+    def register_then_fail() -> None:
+        with transaction.atomic():
+            survivor_register(membership=membership, code="X-1", full_name="Ana")
+            raise RuntimeError("fails after the write")
+
+    with pytest.raises(RuntimeError):
+        register_then_fail()
     assert not AuditEvent.objects.filter(
         action=Action.CREATE, object_type="survivors.survivor"
     ).exists()
@@ -107,7 +112,7 @@ def test_it_rejects_an_inverted_date_range(cast, client_for):
         "/audit/", {"date_from": "2026-05-02", "date_to": "2026-05-01"}
     )
     assert response.status_code == 400
-    assert "posterior".encode() in response.content
+    assert b"posterior" in response.content
 
 
 def test_it_asks_for_reauthentication_before_export(cast, client_for):

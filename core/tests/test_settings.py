@@ -17,11 +17,11 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": "Q1b8t1Gm0l3k9o2sH8yD5Xn3vBv8ZcV2kRrT7wYqJ0E=",
     "BLIND_INDEX_KEY": "b" * 40,
     "ALLOWED_HOSTS": "amparo.example.org",
-    "AMPARO_VAR_DIR": "/tmp/amparo-settings-test",
 }
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**env, "AMPARO_VAR_DIR": str(ROOT / "var" / "test-settings")}
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         env=env,

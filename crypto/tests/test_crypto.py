@@ -125,7 +125,7 @@ def test_it_refuses_to_start_without_keys_when_debug_is_off():
         "SECRET_KEY": "x" * 50,
         "BLIND_INDEX_KEY": "y" * 40,
     }
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import config.settings"],
         env=env,
         capture_output=True,
