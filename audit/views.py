@@ -34,7 +34,11 @@ def trail(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     filters = form.filters() if request.GET and valid else AuditFilters()
     events = audit_events_visible_to(membership=membership, filters=filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page")) if valid else None
+    page = None
+    if valid:
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+        used = [name for name, value in vars(filters).items() if value]
+        audit_record(action=Action.VIEW, object_type="audit.auditevent", fields=used)
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
