@@ -26,3 +26,11 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "slug", "kind", "city"]
 
     kind = forms.ChoiceField(label=_("Tipo"), choices=OrganisationKind.choices)
+    admin_email = forms.EmailField(
+        label=_("Correo de su administradora"),
+        help_text=_("Recibirá una invitación para administrar la organización."),
+    )
+
+
+class AdminInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Correo de la nueva administradora"))

@@ -79,3 +79,10 @@ def member_list_visible_to_auditor(*, membership: Membership | None) -> QuerySet
         .select_related("user")
         .order_by("user__email")
     )
+
+
+def organisation_get_for_platform(*, user: object, organisation_id: int) -> Organisation:
+    organisation = organisation_list_for_platform(user=user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404
+    return organisation

@@ -42,33 +42,57 @@ def organisation_create(
     return org
 
 
+def _invitation_issue(
+    *, organisation_id: int, email: str, role: str, invited_by_id: int
+) -> tuple[Invitation, str]:
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": _("Rol desconocido.")})
+    if Membership.objects.filter(
+        organisation_id=organisation_id, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError({"email": _("Esa persona ya es miembro de la organización.")})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation(
+            organisation_id=organisation_id,
+            email=email,
+            role=role,
+            token_hash=token_hash(token),
+            invited_by_id=invited_by_id,
+            expires_at=timezone.now() + timedelta(days=settings.AMPARO_INVITATION_DAYS),
+        )
+        invitation.full_clean()
+        invitation.save()
+        audit_record(
+            action=Action.INVITE,
+            obj=invitation,
+            fields=["email", "role"],
+            organisation_id=organisation_id,
+        )
+    return invitation, token
+
+
 def invitation_create(
     *, membership: Membership | None, email: str, role: str
 ) -> tuple[Invitation, str]:
     """Invite someone to the admin's organisation. Returns the invitation and its token, which
     exists only in the email (the database keeps its hash)."""
     admin = require_capability(membership, Capability.MANAGE_MEMBERS)
-    email = email.strip().lower()
-    if role not in Role.values:
-        raise ValidationError({"role": _("Rol desconocido.")})
-    if Membership.objects.filter(
-        organisation_id=admin.organisation_id, user__email__iexact=email, is_active=True
-    ).exists():
-        raise ValidationError({"email": _("Esa persona ya es miembro de la organización.")})
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        invitation = Invitation(
-            organisation_id=admin.organisation_id,
-            email=email,
-            role=role,
-            token_hash=token_hash(token),
-            invited_by_id=admin.user_id,
-            expires_at=timezone.now() + timedelta(days=settings.AMPARO_INVITATION_DAYS),
-        )
-        invitation.full_clean()
-        invitation.save()
-        audit_record(action=Action.INVITE, obj=invitation, fields=["email", "role"])
-    return invitation, token
+    return _invitation_issue(
+        organisation_id=admin.organisation_id, email=email, role=role, invited_by_id=admin.user_id
+    )
+
+
+def organisation_invite_admin(
+    *, user: User, organisation: Organisation, email: str
+) -> tuple[Invitation, str]:
+    """The platform admin invites an organisation's administrator (its first, or a new one)."""
+    if not can_manage_platform(user):
+        raise Http404
+    return _invitation_issue(
+        organisation_id=organisation.pk, email=email, role=Role.ORG_ADMIN, invited_by_id=user.pk
+    )
 
 
 def invitation_send(*, invitation: Invitation, accept_url: str) -> None:

@@ -12,4 +12,9 @@ urlpatterns = [
         "invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("platform/", views.platform_list, name="platform_list"),
+    path(
+        "platform/<int:organisation_id>/invite-admin/",
+        views.platform_invite_admin,
+        name="platform_invite_admin",
+    ),
 ]

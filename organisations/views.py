@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.policy import Capability
 from core.decorators import member_required, platform_admin_required, sudo_for_changes
 from organisations import selectors, services
-from organisations.forms import AcceptNewAccountForm, InvitationForm, OrganisationForm
+from organisations.forms import (
+    AcceptNewAccountForm,
+    AdminInvitationForm,
+    InvitationForm,
+    OrganisationForm,
+)
+from organisations.models import Invitation
 
 
 def _add_errors(form: object, error: ValidationError) -> None:
@@ -42,8 +49,7 @@ def members(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            url = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
-            services.invitation_send(invitation=invitation, accept_url=url)
+            _send(request, invitation, token)
             messages.success(request, _("Invitación enviada."))
             return redirect("organisations:members")
     page = Paginator(selectors.member_list_visible_to(membership=membership), 50).get_page(
@@ -129,17 +135,32 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _send(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    url = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+    services.invitation_send(invitation=invitation, accept_url=url)
+
+
 @platform_admin_required
+@sudo_for_changes
 @require_http_methods(["GET", "POST"])
 def platform_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        admin_email = data.pop("admin_email")
         try:
-            services.organisation_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            with transaction.atomic():
+                org = services.organisation_create(user=request.user, **data)  # type: ignore[arg-type]
+                invitation, token = services.organisation_invite_admin(
+                    user=request.user,  # type: ignore[arg-type]
+                    organisation=org,
+                    email=admin_email,
+                )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Organización creada."))
+            _send(request, invitation, token)
+            messages.success(request, _("Organización creada; invitamos a su administradora."))
             return redirect("organisations:platform_list")
     page = Paginator(selectors.organisation_list_for_platform(user=request.user), 50).get_page(
         request.GET.get("page")
@@ -147,6 +168,30 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "organisations/organisation_list.html",
-        {"page": page, "form": form},
+        {"page": page, "form": form, "admin_form": AdminInvitationForm()},
         status=400 if form.errors else 200,
     )
+
+
+@platform_admin_required
+@sudo_for_changes
+@require_POST
+def platform_invite_admin(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    org = selectors.organisation_get_for_platform(
+        user=request.user, organisation_id=organisation_id
+    )
+    form = AdminInvitationForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["email"])
+        invitation, token = services.organisation_invite_admin(
+            user=request.user,  # type: ignore[arg-type]
+            organisation=org,
+            email=form.cleaned_data["email"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organisations:platform_list")
+    _send(request, invitation, token)
+    messages.success(request, _("Invitación enviada."))
+    return redirect("organisations:platform_list")

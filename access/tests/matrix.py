@@ -172,6 +172,11 @@ URLS: dict[tuple[str, str], tuple[str, dict[str, str], dict[str, int]]] = {
     ),
     ("org/platform/", "GET"): ("/org/platform/", {}, platform_admins(200)),
     ("org/platform/", "POST"): ("/org/platform/", {}, platform_admins(400)),
+    ("org/platform/<int:organisation_id>/invite-admin/", "POST"): (
+        "/org/platform/{org}/invite-admin/",
+        {"email": "new-admin@example.org"},
+        platform_admins(302),
+    ),
     ("invitations/<str:token>/", "GET"): ("/invitations/{invitation_token}/", {}, everyone(200)),
     # Nobody in the cast is the invitee: a signed-in person is refused, an empty form too.
     ("invitations/<str:token>/", "POST"): ("/invitations/{invitation_token}/", {}, everyone(400)),

@@ -199,18 +199,70 @@ class TestSwitcher:
         assert client.get("/api/v1/me").json()["organisation_slug"] == "casa"
 
 
-def test_it_lets_the_platform_admin_create_organisations(cast, client_for):
-    response = client_for(cast["platform_admin"]).post(
-        "/org/platform/", {"name": "Nueva ONG", "slug": "nueva", "kind": "ngo", "city": "Sucre"}
+def test_it_lets_the_platform_admin_create_an_organisation_and_invite_its_admin(
+    cast, sudo_client_for, client
+):
+    response = sudo_client_for(cast["platform_admin"]).post(
+        "/org/platform/",
+        {
+            "name": "Nueva ONG",
+            "slug": "nueva",
+            "kind": "ngo",
+            "city": "Sucre",
+            "admin_email": "jefa@example.org",
+        },
     )
     assert response.status_code == 302
-    assert Organisation.objects.filter(slug="nueva").exists()
+    org = Organisation.objects.get(slug="nueva")
+    invitation = Invitation.objects.get(organisation=org)
+    assert (invitation.email, invitation.role) == ("jefa@example.org", Role.ORG_ADMIN)
+    token = _token_from_mail()
+    client.post(f"/invitations/{token}/", {"name": "Jefa", "password": PASSWORD})
+    assert Membership.objects.get(user__email="jefa@example.org").organisation == org
 
 
-def test_it_rejects_a_duplicate_or_bad_organisation(cast, client_for):
-    client = client_for(cast["platform_admin"])
-    response = client.post("/org/platform/", {"name": "X", "slug": "casa", "kind": "ngo"})
+def test_it_rejects_a_duplicate_or_bad_organisation_and_writes_nothing(cast, sudo_client_for):
+    client = sudo_client_for(cast["platform_admin"])
+    response = client.post(
+        "/org/platform/", {"name": "X", "slug": "casa", "kind": "ngo", "admin_email": "a@b.org"}
+    )
     assert response.status_code == 400
     response = client.post("/org/platform/", {"name": "", "slug": "no spaces", "kind": "bank"})
     assert response.status_code == 400
     assert Organisation.objects.count() == 2
+    assert not Invitation.objects.exists()
+
+
+def test_it_rolls_back_the_organisation_when_its_admin_cannot_be_invited(
+    cast, sudo_client_for, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"email": "no"})
+
+    monkeypatch.setattr("organisations.services.organisation_invite_admin", refuse)
+    response = sudo_client_for(cast["platform_admin"]).post(
+        "/org/platform/",
+        {"name": "Nueva", "slug": "nueva", "kind": "ngo", "admin_email": "a@b.org"},
+    )
+    assert response.status_code == 400
+    assert not Organisation.objects.filter(slug="nueva").exists()
+
+
+def test_it_lets_the_platform_admin_invite_a_new_admin_to_an_organisation(
+    cast, sudo_client_for, org
+):
+    client = sudo_client_for(cast["platform_admin"])
+    response = client.post(f"/org/platform/{org.pk}/invite-admin/", {"email": "otra@example.org"})
+    assert response.status_code == 302
+    assert Invitation.objects.get().role == Role.ORG_ADMIN
+    client.post(f"/org/platform/{org.pk}/invite-admin/", {"email": "bad"})
+    assert Invitation.objects.count() == 1
+
+
+def test_it_keeps_the_platform_admin_out_of_organisation_data(cast, client_for):
+    client = client_for(cast["platform_admin"])
+    for path in ["/audit/", "/org/members/", "/settings/api-tokens/"]:
+        assert client.get(path).status_code == 404
+    assert client.get("/api/v1/me").status_code == 401
