@@ -183,7 +183,7 @@ def platform_invite_admin(request: HttpRequest, organisation_id: int) -> HttpRes
     form = AdminInvitationForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["email"])
+            raise ValidationError(list(form.errors["email"]))
         invitation, token = services.organisation_invite_admin(
             user=request.user,  # type: ignore[arg-type]
             organisation=org,

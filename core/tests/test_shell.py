@@ -84,7 +84,7 @@ def test_it_shows_a_plain_404_without_details(cast, client_for):
     response = client_for(cast["lawyer"]).get("/org/members/999/nothing/")
     assert response.status_code == 404
     assert b"Traceback" not in response.content
-    assert "no tienes acceso".encode() in response.content
+    assert b"no tienes acceso" in response.content
 
 
 def test_it_writes_json_log_lines_with_ids_but_no_message_arguments_beyond_the_template():
