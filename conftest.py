@@ -4,12 +4,17 @@ a `platform_admin`, and `anonymous`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from django.apps import apps
+from django.db import connection, connections
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from accounts.models import User
+from audit import triggers
 from organisations.models import Membership, Organisation, OrganisationKind, Role
 
 PASSWORD = "correct-horse-battery-9"
@@ -90,3 +95,32 @@ def sudo_client_for(client_for: Callable[[User | None], Client]) -> Callable[[Us
 def _fast_password_hashing(settings: object) -> None:
     """Argon2 stays the production hasher (see accounts/tests); tests hash quickly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+_REINSTALL_UID = "conftest.reinstall_audit_triggers"
+
+
+def _reinstall_after_flush(sender: Any, using: str, **kwargs: Any) -> None:
+    post_migrate.disconnect(sender=sender, dispatch_uid=_REINSTALL_UID)
+    triggers.install(connections[using])
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A transactional test ends by emptying every table, which the audit table's append-only
+    triggers refuse. The triggers stand during the test and are dropped for that flush only:
+    this fixture requests `transactional_db` itself, so it is torn down just before the flush;
+    the flush ends with post_migrate, on which the triggers are installed again."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+    post_migrate.connect(
+        _reinstall_after_flush,
+        sender=apps.get_app_config("audit"),
+        dispatch_uid=_REINSTALL_UID,
+        weak=False,
+    )

@@ -36,9 +36,9 @@ def trail(request: HttpRequest) -> HttpResponse:
     events = audit_events_visible_to(membership=membership, filters=filters)
     page = None
     if valid:
-        page = Paginator(events, 50).get_page(request.GET.get("page"))
         used = [name for name, value in vars(filters).items() if value]
         audit_record(action=Action.VIEW, object_type="audit.auditevent", fields=used)
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(

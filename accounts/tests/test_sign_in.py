@@ -156,3 +156,14 @@ class TestRequiredMFA:
 
 def test_it_shows_the_demo_banner_when_mfa_is_off(client_for, cast):
     assert b"banner-demo" in client_for(cast["lawyer"]).get("/").content
+
+
+def test_it_answers_password_resets_alike_for_known_and_unknown_emails(client, cast):
+    from django.core import mail
+
+    known = client.post("/accounts/password/reset/", {"email": cast["lawyer"].email})
+    unknown = client.post("/accounts/password/reset/", {"email": "ghost@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    reset = next(m for m in mail.outbox if cast["lawyer"].email in m.to)
+    assert "/accounts/password/reset/key/" in reset.body
