@@ -41,10 +41,18 @@ def trail(request: HttpRequest) -> HttpResponse:
         page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx asks for the results only (the filters stay as they are on the page).
+    htmx = bool(request.headers.get("HX-Request"))
+    template = "audit/event_list.html" + ("#results" if htmx else "")
     return TemplateResponse(
         request,
-        "audit/event_list.html",
-        {"form": form, "page": page, "query_prefix": query.urlencode() + "&" if query else ""},
+        template,
+        {
+            "form": form,
+            "page": page,
+            "htmx": htmx,
+            "query_prefix": query.urlencode() + "&" if query else "",
+        },
         status=200 if valid else 400,
     )
 

@@ -133,3 +133,15 @@ def test_it_exports_the_filtered_trail_as_csv_and_audits_the_export(cast, org, s
     assert rows[0][:3] == ["at", "actor", "action"]
     assert [r[3] for r in rows[1:]] == ["test.thing"]
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor=cast["org_admin"]).exists()
+
+
+def test_it_answers_htmx_with_the_results_only(cast, org, client_for):
+    _event(org)
+    response = client_for(cast["org_admin"]).get(
+        "/audit/", {"object_type": "test.thing"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "test.thing" in html
+    assert "<html" not in html
+    assert "<form" not in html
