@@ -124,3 +124,12 @@ def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest) -> Iterator
         dispatch_uid=_REINSTALL_UID,
         weak=False,
     )
+
+
+def run_tasks() -> None:
+    """Run every queued background task with the real database-backed worker, then stop."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())

@@ -46,10 +46,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
 }
 
-# Roles that can see survivor identity: MFA is required for them when AMPARO_REQUIRE_MFA is on.
+# Roles that can see survivor identity.
 IDENTITY_ROLES = frozenset(
     role for role, caps in ROLE_CAPABILITIES.items() if Capability.SEE_SURVIVORS in caps
 )
+# MFA is required, when AMPARO_REQUIRE_MFA is on, of everyone who can see identity or who can
+# grant access to it (an organisation admin invites members; a platform admin invites admins).
+MFA_ROLES = IDENTITY_ROLES | {Role.ORG_ADMIN}
 
 
 def is_signed_in(user: User | AnonymousUser | None) -> bool:
@@ -107,5 +110,5 @@ def can_manage_platform(user: User | AnonymousUser | None) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_platform_admin", False))
 
 
-def needs_mfa(memberships: list[Membership]) -> bool:
-    return any(m.role in IDENTITY_ROLES for m in memberships)
+def needs_mfa(user: User | AnonymousUser | None, memberships: list[Membership]) -> bool:
+    return can_manage_platform(user) or any(m.role in MFA_ROLES for m in memberships)

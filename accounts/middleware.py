@@ -60,7 +60,7 @@ class RequireMFAMiddleware:
             settings.AMPARO_REQUIRE_MFA
             and request.user.is_authenticated
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and needs_mfa(getattr(request, "memberships", []))
+            and needs_mfa(request.user, getattr(request, "memberships", []))
             and not has_mfa(request.user)
         ):
             if request.path.startswith("/api/"):

@@ -27,7 +27,11 @@ class TokenAuth(HttpBearer):
         membership = membership_for(api_token.user, api_token.organisation_id)
         if membership is None or not has_capability(membership, Capability.USE_API):
             return None
-        if settings.AMPARO_REQUIRE_MFA and needs_mfa([membership]) and not has_mfa(api_token.user):
+        if (
+            settings.AMPARO_REQUIRE_MFA
+            and needs_mfa(api_token.user, [membership])
+            and not has_mfa(api_token.user)
+        ):
             return None
         api_token_touch(token=api_token)
         request.user = api_token.user

@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from api.schemas import ErrorOut
 from audit.models import Action
 from audit.selectors import AuditFilters, audit_events_visible_to
+from audit.services import audit_record
 
 router = Router(tags=["audit"])
 
@@ -47,4 +48,7 @@ def events(request: HttpRequest, q: Query[AuditQuery]) -> Any:
         date_from=q.date_from,
         date_to=q.date_to,
     )
-    return audit_events_visible_to(membership=request.membership, filters=filters)  # type: ignore[attr-defined]
+    events = audit_events_visible_to(membership=request.membership, filters=filters)  # type: ignore[attr-defined]
+    used = [name for name, value in vars(filters).items() if value]
+    audit_record(action=Action.VIEW, object_type="audit.auditevent", fields=used)
+    return events

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,13 @@ FIELD_ENCRYPTION_KEYS = _env_list("FIELD_ENCRYPTION_KEYS")
 BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
 if not DEBUG and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a malformed key (each must be a Fernet key)."
+        ) from _exc
 if not DEBUG and len(BLIND_INDEX_KEY) < 32:
     raise ImproperlyConfigured("BLIND_INDEX_KEY must be set (32+ characters) when DEBUG is off.")
 
@@ -53,6 +61,8 @@ ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS") or (
     ["127.0.0.1", "localhost", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies of ours stand in front of the app (for the client IP in the audit).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -183,6 +193,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Amparo"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
@@ -269,6 +280,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amparo <no-reply@amparo.invalid>")
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 AMPARO_DEMO = _env_bool("AMPARO_DEMO", False)
 AMPARO_INVITATION_DAYS = 7

@@ -12,11 +12,13 @@ def amparo(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
     return {
-        "amparo_demo_banner": not settings.AMPARO_REQUIRE_MFA,
+        "amparo_demo": settings.AMPARO_DEMO,
+        "amparo_mfa_optional": not settings.AMPARO_REQUIRE_MFA,
         "amparo_can": {
             "manage_members": has_capability(membership, Capability.MANAGE_MEMBERS),
             "view_audit": has_capability(membership, Capability.VIEW_AUDIT),
             "see_survivors": has_capability(membership, Capability.SEE_SURVIVORS),
             "manage_platform": can_manage_platform(user),
+            "use_api": has_capability(membership, Capability.USE_API),
         },
     }

@@ -22,13 +22,24 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+# Django's own loggers put the request path in their messages; a path may hold a token (an
+# invitation link) or an id, so those messages are written without their arguments.
+_PATH_LOGGERS = ("django.request", "django.server", "django.security", "django.template")
+
+
+def _message(record: logging.LogRecord) -> str:
+    if record.name.startswith(_PATH_LOGGERS):
+        return str(record.msg).replace("%s", "…").replace("%r", "…")
+    return record.getMessage()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "at": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _message(record),
             "request_id": getattr(record, "request_id", ""),
             "actor_id": getattr(record, "actor_id", None),
             "organisation_id": getattr(record, "organisation_id", None),

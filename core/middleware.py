@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from core.context import RequestContext, set_context
@@ -12,7 +14,18 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    """The client's address. Behind N trusted reverse proxies (TRUSTED_PROXY_COUNT=N), the
+    N-th address from the right of X-Forwarded-For: the one our own nearest proxy saw."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return None
     return request.META.get("REMOTE_ADDR") or None
 
 

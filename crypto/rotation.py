@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cryptography.fernet import InvalidToken
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.apps import apps
 from django.db import models, transaction
 
@@ -60,4 +60,28 @@ def rotate_all(progress: Callable[[str, int], None] | None = None) -> dict[str, 
             counts[model._meta.label] = done
             if progress:
                 progress(model._meta.label, done)
+        counts["mfa.Authenticator"] = _rotate_authenticator_secrets(fernet)
+        if progress:
+            progress("mfa.Authenticator", counts["mfa.Authenticator"])
     return counts
+
+
+def _rotate_authenticator_secrets(fernet: MultiFernet) -> int:
+    """allauth keeps TOTP secrets and recovery-code seeds in a JSON column, encrypted by our
+    MFA adapter under the master keys."""
+    from allauth.mfa.models import Authenticator
+
+    done = 0
+    for authenticator in Authenticator.objects.filter(
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ).iterator(chunk_size=BATCH):
+        data = dict(authenticator.data)
+        for key in ("secret", "seed"):
+            if data.get(key):
+                try:
+                    data[key] = fernet.rotate(data[key].encode("ascii")).decode("ascii")
+                except InvalidToken as exc:
+                    raise DecryptionError(f"mfa.Authenticator {authenticator.pk}") from exc
+        Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+        done += 1
+    return done

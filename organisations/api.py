@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import ErrorOut
@@ -13,8 +13,8 @@ router = Router(tags=["organisation"])
 
 class MemberOut(Schema):
     id: int
-    email: str
-    name: str
+    email: str = Field(..., alias="user.email")
+    name: str = Field(..., alias="user.name")
     role: str
     is_active: bool
     created_at: datetime
@@ -23,15 +23,4 @@ class MemberOut(Schema):
 @router.get("/members", response={200: list[MemberOut], 404: ErrorOut})
 @paginate(LimitOffsetPagination)
 def members(request: HttpRequest) -> Any:
-    qs = member_list_visible_to(membership=request.membership)  # type: ignore[attr-defined]
-    return [
-        {
-            "id": m.pk,
-            "email": m.user.email,
-            "name": m.user.name,
-            "role": m.role,
-            "is_active": m.is_active,
-            "created_at": m.created_at,
-        }
-        for m in qs
-    ]
+    return member_list_visible_to(membership=request.membership)  # type: ignore[attr-defined]

@@ -86,3 +86,16 @@ def organisation_get_for_platform(*, user: object, organisation_id: int) -> Orga
     if organisation is None:
         raise Http404
     return organisation
+
+
+def invitation_pending_by_id(*, invitation_id: int) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            pk=invitation_id,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organisation")
+        .first()
+    )

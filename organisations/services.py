@@ -43,8 +43,8 @@ def organisation_create(
 
 
 def _invitation_issue(
-    *, organisation_id: int, email: str, role: str, invited_by_id: int
-) -> tuple[Invitation, str]:
+    *, organisation_id: int, email: str, role: str, invited_by_id: int, base_url: str
+) -> Invitation:
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": _("Rol desconocido.")})
@@ -52,13 +52,13 @@ def _invitation_issue(
         organisation_id=organisation_id, user__email__iexact=email, is_active=True
     ).exists():
         raise ValidationError({"email": _("Esa persona ya es miembro de la organización.")})
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
             organisation_id=organisation_id,
             email=email,
             role=role,
-            token_hash=token_hash(token),
+            # A placeholder nobody knows; the worker issues the real token with the email.
+            token_hash=token_hash(secrets.token_urlsafe(32)),
             invited_by_id=invited_by_id,
             expires_at=timezone.now() + timedelta(days=settings.AMPARO_INVITATION_DAYS),
         )
@@ -70,28 +70,47 @@ def _invitation_issue(
             fields=["email", "role"],
             organisation_id=organisation_id,
         )
-    return invitation, token
+        # Enqueued in the same transaction: no invitation without its email, nor the reverse.
+        from organisations.tasks import send_invitation
+
+        send_invitation.enqueue(invitation_id=invitation.pk, base_url=base_url)
+    return invitation
 
 
 def invitation_create(
-    *, membership: Membership | None, email: str, role: str
-) -> tuple[Invitation, str]:
-    """Invite someone to the admin's organisation. Returns the invitation and its token, which
-    exists only in the email (the database keeps its hash)."""
+    *, membership: Membership | None, email: str, role: str, base_url: str
+) -> Invitation:
+    """Invite someone to the admin's organisation; the worker emails her the link."""
     admin = require_capability(membership, Capability.MANAGE_MEMBERS)
     return _invitation_issue(
-        organisation_id=admin.organisation_id, email=email, role=role, invited_by_id=admin.user_id
+        organisation_id=admin.organisation_id,
+        email=email,
+        role=role,
+        invited_by_id=admin.user_id,
+        base_url=base_url,
     )
 
 
+def invitation_issue_token(*, invitation: Invitation) -> str:
+    """A fresh token for a pending invitation; any earlier link stops working."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    return token
+
+
 def organisation_invite_admin(
-    *, user: User, organisation: Organisation, email: str
-) -> tuple[Invitation, str]:
+    *, user: User, organisation: Organisation, email: str, base_url: str
+) -> Invitation:
     """The platform admin invites an organisation's administrator (its first, or a new one)."""
     if not can_manage_platform(user):
         raise Http404
     return _invitation_issue(
-        organisation_id=organisation.pk, email=email, role=Role.ORG_ADMIN, invited_by_id=user.pk
+        organisation_id=organisation.pk,
+        email=email,
+        role=Role.ORG_ADMIN,
+        invited_by_id=user.pk,
+        base_url=base_url,
     )
 
 

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +19,6 @@ from organisations.forms import (
     InvitationForm,
     OrganisationForm,
 )
-from organisations.models import Invitation
 
 
 def _add_errors(form: object, error: ValidationError) -> None:
@@ -41,16 +39,16 @@ def members(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, token = services.invitation_create(
+            services.invitation_create(
                 membership=membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            _send(request, invitation, token)
-            messages.success(request, _("Invitación enviada."))
+            messages.success(request, _("Invitación creada: el correo sale en unos instantes."))
             return redirect("organisations:members")
     page = Paginator(selectors.member_list_visible_to(membership=membership), 50).get_page(
         request.GET.get("page")
@@ -135,11 +133,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _send(request: HttpRequest, invitation: Invitation, token: str) -> None:
-    url = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
-    services.invitation_send(invitation=invitation, accept_url=url)
-
-
 @platform_admin_required
 @sudo_for_changes
 @require_http_methods(["GET", "POST"])
@@ -151,15 +144,15 @@ def platform_list(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 org = services.organisation_create(user=request.user, **data)  # type: ignore[arg-type]
-                invitation, token = services.organisation_invite_admin(
+                services.organisation_invite_admin(
                     user=request.user,  # type: ignore[arg-type]
                     organisation=org,
                     email=admin_email,
+                    base_url=request.build_absolute_uri("/"),
                 )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            _send(request, invitation, token)
             messages.success(request, _("Organización creada; invitamos a su administradora."))
             return redirect("organisations:platform_list")
     page = Paginator(selectors.organisation_list_for_platform(user=request.user), 50).get_page(
@@ -184,14 +177,14 @@ def platform_invite_admin(request: HttpRequest, organisation_id: int) -> HttpRes
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors["email"]))
-        invitation, token = services.organisation_invite_admin(
+        services.organisation_invite_admin(
             user=request.user,  # type: ignore[arg-type]
             organisation=org,
             email=form.cleaned_data["email"],
+            base_url=request.build_absolute_uri("/"),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("organisations:platform_list")
-    _send(request, invitation, token)
     messages.success(request, _("Invitación enviada."))
     return redirect("organisations:platform_list")

@@ -14,7 +14,7 @@ from api.api import api
 from api.services import api_token_create
 from conftest import grant_sudo
 from organisations.models import Membership
-from organisations.services import invitation_create
+from organisations.services import invitation_create, invitation_issue_token
 
 
 def _walk(patterns: list, prefix: str = "") -> Iterator[str]:
@@ -64,9 +64,10 @@ def test_it_declares_every_relationship():
 @pytest.fixture
 def objects(cast, org):
     admin = Membership.objects.get(user=cast["org_admin"], organisation=org)
-    invitation, invitation_token = invitation_create(
-        membership=admin, email="invitee@example.org", role="lawyer"
+    invitation = invitation_create(
+        membership=admin, email="invitee@example.org", role="lawyer", base_url="http://testserver/"
     )
+    invitation_token = invitation_issue_token(invitation=invitation)
     token, _secret = api_token_create(user=cast["lawyer"], organisation_id=org.pk, name="t", days=5)
     disabled = cast["lawyer"].__class__.objects.create_user("disabled@example.org", "x" * 12)
     Membership.objects.create(user=disabled, organisation=org, role="lawyer")

@@ -83,3 +83,26 @@ def test_it_hashes_a_dummy_password_for_unknown_emails(client, db, monkeypatch):
     )
     client.post("/accounts/login/", {"login": "ghost@example.org", "password": "whatever-1"})
     assert calls
+
+
+def test_it_stores_totp_secrets_encrypted_and_rotates_them(cast, settings):
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    _with_totp(cast["lawyer"])
+    stored = Authenticator.objects.get(user=cast["lawyer"], type=Authenticator.Type.TOTP)
+    assert stored.data["secret"] != SECRET
+    assert stored.data["secret"].startswith("gAAAA")
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    rotated = Authenticator.objects.get(pk=stored.pk)
+    assert rotated.data["secret"] != stored.data["secret"]
+    assert TOTP(rotated).validate_code(_totp(SECRET))

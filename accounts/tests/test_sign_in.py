@@ -139,6 +139,12 @@ class TestRequiredMFA:
     def test_it_lets_roles_without_identity_access_in(self, client_for, cast):
         assert client_for(cast["analyst"]).get("/").status_code == 200
 
+    def test_it_requires_mfa_of_those_who_grant_access(self, client_for, cast):
+        for who in ["org_admin", "platform_admin"]:
+            response = client_for(cast[who]).get("/")
+            assert response.status_code == 302, who
+            assert response["Location"] == "/accounts/2fa/"
+
     def test_it_lets_identity_roles_with_totp_in(self, client_for, cast):
         Authenticator.objects.create(
             user=cast["lawyer"], type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
@@ -154,8 +160,12 @@ class TestRequiredMFA:
         assert b"banner-demo" not in client_for(cast["analyst"]).get("/").content
 
 
-def test_it_shows_the_demo_banner_when_mfa_is_off(client_for, cast):
-    assert b"banner-demo" in client_for(cast["lawyer"]).get("/").content
+def test_it_says_when_mfa_is_optional_and_when_data_is_fictitious(client_for, cast, settings):
+    page = client_for(cast["lawyer"]).get("/").content.decode()
+    assert "no es obligatoria" in page
+    assert "Demostración" not in page
+    settings.AMPARO_DEMO = True
+    assert "Demostración" in client_for(cast["lawyer"]).get("/").content.decode()
 
 
 def test_it_answers_password_resets_alike_for_known_and_unknown_emails(client, cast):

@@ -202,3 +202,11 @@ def test_it_publishes_the_openapi_document_and_keeps_the_docs_page_for_members(
     assert "/api/v1/me" in spec.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 302
     assert client_for(cast["analyst"]).get("/api/v1/docs").status_code == 200
+
+
+def test_it_caps_page_sizes_and_audits_trail_reads(client, token):
+    _, secret = token
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get("/api/v1/audit/events?limit=201", **auth).status_code == 422
+    assert client.get("/api/v1/audit/events?limit=200", **auth).status_code == 200
+    assert AuditEvent.objects.filter(action=Action.VIEW, object_type="audit.auditevent").exists()

@@ -50,3 +50,9 @@ def test_it_uses_argon2_first():
     from config import settings as module
 
     assert module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_it_refuses_a_malformed_encryption_key():
+    result = _run({**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"}, "check")
+    assert result.returncode != 0
+    assert "malformed key" in result.stderr

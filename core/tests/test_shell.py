@@ -112,7 +112,16 @@ def test_it_keeps_emails_out_of_the_logs_on_failed_sign_in(client, db, caplog):
     assert "ana.quispe" not in caplog.text
 
 
-def test_it_seeds_the_demo_once_however_often_it_runs(db):
+def test_it_refuses_to_seed_a_production_database(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_it_seeds_the_demo_once_however_often_it_runs(db, settings):
+    settings.AMPARO_DEMO = True
     call_command("seed_demo", stdout=StringIO())
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     call_command("seed_demo", stdout=StringIO())
@@ -129,3 +138,38 @@ def test_it_seeds_the_demo_once_however_often_it_runs(db):
         "slim-el-alto"
     )
     assert User.objects.get(email="platform@demo.amparo.bo").is_platform_admin
+
+
+def test_it_drops_request_paths_from_djangos_own_log_lines():
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/invitations/secret-token/",),
+        None,
+    )
+    text = JsonFormatter().format(record)
+    assert "secret-token" not in text
+    assert "Internal Server Error" in text
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "proxies", "expected"),
+    [
+        ("", 0, "127.0.0.1"),
+        ("203.0.113.9", 1, "203.0.113.9"),
+        ("6.6.6.6, 203.0.113.9", 1, "203.0.113.9"),
+        ("garbage", 1, None),
+        ("203.0.113.9", 2, "127.0.0.1"),
+    ],
+)
+def test_it_takes_the_client_ip_from_trusted_proxies_only(
+    settings, rf, forwarded, proxies, expected
+):
+    from core.middleware import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded) if forwarded else rf.get("/")
+    assert client_ip(request) == expected

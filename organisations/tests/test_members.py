@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action, AuditEvent
-from conftest import PASSWORD
+from conftest import PASSWORD, run_tasks
+from organisations import selectors, services
 from organisations.models import Invitation, Membership, Organisation, Role
 
 
@@ -18,6 +19,7 @@ def _invite(client, email="nueva@example.org", role=Role.LAWYER):
 
 
 def _token_from_mail() -> str:
+    run_tasks()
     match = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body)
     assert match
     return match.group(1)
@@ -48,9 +50,12 @@ def test_it_invites_by_email_with_only_the_organisation_and_link(cast, sudo_clie
     invitation = Invitation.objects.get()
     assert invitation.email == "nueva@example.org"
     assert invitation.expires_at - timezone.now() > timedelta(days=6)
+    assert not mail.outbox  # the worker sends it
+    token = _token_from_mail()
     body = mail.outbox[-1].body
     assert org.name in body
-    token = _token_from_mail()
+    assert mail.outbox[-1].to == ["nueva@example.org"]
+    invitation.refresh_from_db()
     assert invitation.token_hash != token
     assert AuditEvent.objects.filter(action=Action.INVITE, actor=cast["org_admin"]).exists()
 
@@ -266,3 +271,27 @@ def test_it_keeps_the_platform_admin_out_of_organisation_data(cast, client_for):
     for path in ["/audit/", "/org/members/", "/settings/api-tokens/"]:
         assert client.get(path).status_code == 404
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_it_sends_nothing_for_an_invitation_revoked_before_the_worker_ran(cast, sudo_client_for):
+    admin = sudo_client_for(cast["org_admin"])
+    _invite(admin)
+    admin.post(f"/org/invitations/{Invitation.objects.get().pk}/revoke/")
+    run_tasks()
+    assert not mail.outbox
+
+
+def test_it_makes_a_new_link_when_the_invitation_is_sent_again(cast, org):
+    from organisations.tasks import send_invitation
+
+    admin = Membership.objects.get(user=cast["org_admin"])
+    invitation = services.invitation_create(
+        membership=admin, email="x@example.org", role=Role.LAWYER, base_url="https://a.example/"
+    )
+    first = _token_from_mail()
+    send_invitation.enqueue(invitation_id=invitation.pk, base_url="https://a.example/")
+    second = _token_from_mail()
+    assert first != second
+    assert selectors.invitation_get_by_token(token=first) is None
+    assert selectors.invitation_get_by_token(token=second) == invitation
+    assert mail.outbox[-1].body.count("https://a.example/invitations/") == 1
