@@ -127,9 +127,52 @@ def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest) -> Iterator
 
 
 def run_tasks() -> None:
-    """Run every queued background task with the real database-backed worker, then stop."""
+    """Run every queued background task with the real database-backed worker, then stop.
+
+    The worker closes "old" connections between tasks; inside a test's transaction that would
+    close the test's own connection (PostgreSQL), so that housekeeping is switched off here.
+    """
     from io import StringIO
+    from unittest import mock
 
     from django.core.management import call_command
 
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO()
+        )
+
+
+@pytest.fixture
+def make_case(db: None) -> Callable[..., Any]:
+    """Open a case through the real intake service, as `user` acting in her organisation."""
+    from datetime import date
+
+    from cases.services import IncidentData, Intake, SafeContact, intake_create
+    from jurisdictions.models import Municipality
+    from survivors.services import Identity, Profile
+
+    def make(
+        user: User,
+        *,
+        age: int = 25,
+        municipality: str = "020105",
+        violence_type: str = "rape",
+        identity: Identity | None = None,
+        **profile: Any,
+    ) -> Any:
+        membership = Membership.objects.select_related("organisation", "user").get(
+            user=user, is_active=True
+        )
+        place = Municipality.objects.select_related("department").get(code=municipality)
+        return intake_create(
+            membership=membership,
+            intake=Intake(
+                contact=SafeContact(safe_to_talk=True, channels=["call"]),
+                identity=identity or Identity(),
+                profile=Profile(age=age, municipality=place, **profile),
+                incident=IncidentData(violence_type=violence_type, occurred_on=date(2026, 3, 1)),
+            ),
+        )
+
+    return make

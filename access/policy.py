@@ -55,6 +55,19 @@ IDENTITY_ROLES = frozenset(
 MFA_ROLES = IDENTITY_ROLES | {Role.ORG_ADMIN}
 
 
+# Roles that see every case of their organisation; the other casework roles see the cases
+# whose team they are on.
+CASELOAD_ROLES = frozenset({Role.COORDINATOR, Role.SUPERVISOR})
+
+
+def sees_whole_caseload(membership: Membership | None) -> bool:
+    return (
+        membership is not None
+        and has_capability(membership, Capability.SEE_SURVIVORS)
+        and membership.role in CASELOAD_ROLES
+    )
+
+
 def is_signed_in(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 

@@ -4,6 +4,15 @@ other use of their managers."""
 
 PROTECTED_MODELS = {
     "survivors.Survivor",
+    "survivors.Consent",
+    "survivors.MatchNotice",
+    "cases.Case",
+    "cases.CaseMember",
+    "cases.Incident",
+    "cases.Testimony",
+    "cases.Note",
+    "cases.Task",
+    "cases.CaseEvent",
     "audit.AuditEvent",
     "crypto.DataKey",
     "api.ApiToken",

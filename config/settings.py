@@ -78,11 +78,13 @@ INSTALLED_APPS = [
     "ninja",
     # Amparo
     "core",
+    "jurisdictions",
     "accounts",
     "organisations",
     "audit",
     "crypto",
     "survivors",
+    "cases",
     "api",
     "demo",
 ]

@@ -9,8 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.models import Action, AppendOnlyError, AuditEvent
 from audit.services import audit_record
 from conftest import PASSWORD
-from organisations.models import Membership
-from survivors.services import survivor_register
+from survivors.services import Identity
 
 
 def _event(org, **kwargs):
@@ -45,12 +44,10 @@ def test_it_refuses_queryset_deletes(org):
         AuditEvent.objects.all().delete()
 
 
-def test_it_writes_the_event_in_the_same_transaction_as_the_change(cast):
-    membership = Membership.objects.get(user=cast["lawyer"])
-
+def test_it_writes_the_event_in_the_same_transaction_as_the_change(cast, make_case):
     def register_then_fail() -> None:
         with transaction.atomic():
-            survivor_register(membership=membership, code="X-1", full_name="Ana")
+            make_case(cast["lawyer"], identity=Identity(full_name="Ana"))
             raise RuntimeError("fails after the write")
 
     with pytest.raises(RuntimeError):
@@ -60,12 +57,13 @@ def test_it_writes_the_event_in_the_same_transaction_as_the_change(cast):
     ).exists()
 
 
-def test_it_records_field_names_never_values(cast):
-    membership = Membership.objects.get(user=cast["lawyer"])
-    survivor = survivor_register(
-        membership=membership, code="X-2", full_name="Ana Secreta", document_number="1234567"
+def test_it_records_field_names_never_values(cast, make_case):
+    case = make_case(
+        cast["lawyer"], identity=Identity(full_name="Ana Secreta", document_number="1234567")
     )
-    event = AuditEvent.objects.get(object_type="survivors.survivor", object_id=str(survivor.pk))
+    event = AuditEvent.objects.get(
+        object_type="survivors.survivor", object_id=str(case.survivor_id)
+    )
     assert event.fields == ["code", "document_number", "full_name"]
     assert "Secreta" not in str(event.__dict__)
     assert "1234567" not in str(event.__dict__)

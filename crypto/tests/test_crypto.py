@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from cases.selectors import case_get_for_user, case_visible_to
 from crypto.keys import DecryptionError, blind_index, normalise
 from crypto.models import DataKey, KeyDestroyedError
 from organisations.models import Membership
-from survivors.selectors import survivor_find_by_document, survivor_get_for_user
-from survivors.services import survivor_forget, survivor_register
+from survivors.models import Survivor
+from survivors.services import Identity
+
+IDENTITY = Identity(
+    full_name="Ana Quispe Mamani", document_number="4.567.890 LP", birth_date=date(2000, 5, 1)
+)
 
 
 @pytest.fixture
@@ -19,13 +26,8 @@ def membership(cast):
 
 
 @pytest.fixture
-def survivor(membership):
-    return survivor_register(
-        membership=membership,
-        code="LPZ-2026-00001",
-        full_name="Ana Quispe Mamani",
-        document_number="4.567.890 LP",
-    )
+def case(cast, make_case):
+    return make_case(cast["lawyer"], identity=IDENTITY)
 
 
 def _raw(column: str, pk: int) -> str:
@@ -34,33 +36,37 @@ def _raw(column: str, pk: int) -> str:
         return cursor.fetchone()[0]
 
 
-def test_it_stores_identity_only_as_ciphertext(survivor):
-    raw = _raw("full_name", survivor.pk)
+def _reload(membership, case):
+    return case_get_for_user(membership=membership, case_id=case.pk).survivor
+
+
+def test_it_stores_identity_only_as_ciphertext(case):
+    raw = _raw("full_name", case.survivor_id)
     assert "Ana" not in raw
     assert raw.startswith("gAAAA")
 
 
-def test_it_decrypts_with_the_survivors_own_data_key(survivor, membership):
-    loaded = survivor_get_for_user(membership=membership, code="LPZ-2026-00001")
-    assert loaded.full_name == "Ana Quispe Mamani"
-    assert loaded.document_number == "4.567.890 LP"
+def test_it_decrypts_with_the_survivors_own_data_key(case, membership):
+    survivor = _reload(membership, case)
+    assert survivor.full_name == "Ana Quispe Mamani"
+    assert survivor.document_number == "4.567.890 LP"
+    assert survivor.birth_date == "2000-05-01"
 
 
-def test_it_refuses_to_filter_on_encrypted_fields(survivor, membership):
-    from survivors.selectors import survivor_visible_to
-
+def test_it_refuses_to_filter_on_encrypted_fields(case, membership):
     with pytest.raises(FieldError):
-        list(survivor_visible_to(membership=membership).filter(full_name="Ana Quispe Mamani"))
+        list(case_visible_to(membership=membership).filter(survivor__full_name="Ana"))
 
 
-def test_it_matches_documents_through_the_blind_index_whatever_the_formatting(survivor):
-    assert (
-        survivor_find_by_document(document_index=blind_index("4567890lp", purpose="document")).get()
-        == survivor
-    )
-    assert not survivor_find_by_document(
-        document_index=blind_index("4567891 LP", purpose="document")
-    ).exists()
+def test_it_refuses_plaintext_bulk_updates_of_encrypted_fields(case):
+    with pytest.raises(FieldError):
+        Survivor.objects.filter(pk=case.survivor_id).update(full_name="Ana")
+
+
+def test_it_indexes_documents_whatever_the_formatting(case):
+    survivor = Survivor.objects.get(pk=case.survivor_id)
+    assert survivor.document_index == blind_index("4567890lp", purpose="document")
+    assert survivor.document_index != blind_index("4567891 LP", purpose="document")
 
 
 def test_it_separates_blind_indexes_by_purpose():
@@ -72,66 +78,41 @@ def test_it_normalises_case_accents_spaces_and_punctuation():
     assert normalise("4.567.890 LP") == "4567890lp"
 
 
-def test_it_fails_loudly_with_the_wrong_master_key(survivor, membership, settings):
+def test_it_fails_loudly_with_the_wrong_master_key(case, membership, settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    loaded = survivor_get_for_user(membership=membership, code="LPZ-2026-00001")
+    survivor = _reload(membership, case)
     with pytest.raises(DecryptionError):
-        _ = loaded.full_name
+        _ = survivor.full_name
 
 
-def test_it_makes_identity_unreadable_once_the_data_key_is_destroyed(survivor, membership):
-    survivor_forget(membership=membership, survivor=survivor)
-    loaded = survivor_get_for_user(membership=membership, code="LPZ-2026-00001")
+def test_it_makes_identity_unreadable_once_the_data_key_is_destroyed(case, membership):
+    DataKey.objects.get(pk=case.survivor.data_key_id).destroy()
+    survivor = _reload(membership, case)
     with pytest.raises(KeyDestroyedError):
-        _ = loaded.full_name
-    assert DataKey.objects.get(pk=survivor.data_key_id).wrapped == ""
+        _ = survivor.full_name
+    assert DataKey.objects.get(pk=case.survivor.data_key_id).wrapped == ""
 
 
-def test_it_rotates_master_keys_and_keeps_data_readable(survivor, membership, settings):
+def test_it_rotates_master_keys_and_keeps_data_readable(case, membership, settings):
     old = settings.FIELD_ENCRYPTION_KEYS[0]
     new = Fernet.generate_key().decode()
-    wrapped_before = DataKey.objects.get(pk=survivor.data_key_id).wrapped
+    wrapped_before = DataKey.objects.get(pk=case.survivor.data_key_id).wrapped
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
     call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert DataKey.objects.get(pk=survivor.data_key_id).wrapped != wrapped_before
+    assert DataKey.objects.get(pk=case.survivor.data_key_id).wrapped != wrapped_before
     settings.FIELD_ENCRYPTION_KEYS = [new]  # the old key can now be dropped
-    loaded = survivor_get_for_user(membership=membership, code="LPZ-2026-00001")
-    assert loaded.full_name == "Ana Quispe Mamani"
+    assert _reload(membership, case).full_name == "Ana Quispe Mamani"
 
 
-def test_it_changes_nothing_when_rotation_meets_a_foreign_key(survivor, settings):
-    before = DataKey.objects.get(pk=survivor.data_key_id).wrapped
+def test_it_changes_nothing_when_rotation_meets_a_foreign_key(case, settings):
+    before = DataKey.objects.get(pk=case.survivor.data_key_id).wrapped
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CommandError):
         call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert DataKey.objects.get(pk=survivor.data_key_id).wrapped == before
+    assert DataKey.objects.get(pk=case.survivor.data_key_id).wrapped == before
 
 
-def test_it_encrypts_each_survivor_under_a_different_data_key(survivor, membership):
-    other = survivor_register(
-        membership=membership, code="LPZ-2026-00002", full_name="Ana Quispe Mamani"
-    )
-    assert other.data_key_id != survivor.data_key_id
-    assert _raw("full_name", other.pk) != _raw("full_name", survivor.pk)
-
-
-def test_it_refuses_to_start_without_keys_when_debug_is_off():
-    import subprocess
-    import sys
-
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "0",
-        "SECRET_KEY": "x" * 50,
-        "BLIND_INDEX_KEY": "y" * 40,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import config.settings"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
-    )
-    assert result.returncode != 0
-    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+def test_it_encrypts_each_survivor_under_a_different_data_key(case, cast, make_case):
+    other = make_case(cast["lawyer"], identity=Identity(full_name="Ana Quispe Mamani"))
+    assert other.survivor.data_key_id != case.survivor.data_key_id
+    assert _raw("full_name", other.survivor_id) != _raw("full_name", case.survivor_id)
