@@ -143,8 +143,15 @@ def run_tasks() -> None:
         )
 
 
-@pytest.fixture
-def make_case(db: None) -> Callable[..., Any]:
+def open_case(
+    user: User,
+    *,
+    age: int = 25,
+    municipality: str = "020105",
+    violence_type: str = "rape",
+    identity: Any = None,
+    **profile: Any,
+) -> Any:
     """Open a case through the real intake service, as `user` acting in her organisation."""
     from datetime import date
 
@@ -152,27 +159,21 @@ def make_case(db: None) -> Callable[..., Any]:
     from jurisdictions.models import Municipality
     from survivors.services import Identity, Profile
 
-    def make(
-        user: User,
-        *,
-        age: int = 25,
-        municipality: str = "020105",
-        violence_type: str = "rape",
-        identity: Identity | None = None,
-        **profile: Any,
-    ) -> Any:
-        membership = Membership.objects.select_related("organisation", "user").get(
-            user=user, is_active=True
-        )
-        place = Municipality.objects.select_related("department").get(code=municipality)
-        return intake_create(
-            membership=membership,
-            intake=Intake(
-                contact=SafeContact(safe_to_talk=True, channels=["call"]),
-                identity=identity or Identity(),
-                profile=Profile(age=age, municipality=place, **profile),
-                incident=IncidentData(violence_type=violence_type, occurred_on=date(2026, 3, 1)),
-            ),
-        )
+    membership = Membership.objects.select_related("organisation", "user").get(
+        user=user, is_active=True
+    )
+    place = Municipality.objects.select_related("department").get(code=municipality)
+    return intake_create(
+        membership=membership,
+        intake=Intake(
+            contact=SafeContact(safe_to_talk=True, channels=["call"]),
+            identity=identity or Identity(),
+            profile=Profile(age=age, municipality=place, **profile),
+            incident=IncidentData(violence_type=violence_type, occurred_on=date(2026, 3, 1)),
+        ),
+    )
 
-    return make
+
+@pytest.fixture
+def make_case(db: None) -> Callable[..., Any]:
+    return open_case

@@ -32,6 +32,7 @@ from cases.models import (
     Task,
     Testimony,
 )
+from cases.selectors import team_list
 from jurisdictions.models import GBVIMS_PRECEDENCE, GbvimsType, Municipality, Offence
 from organisations.models import Membership
 from survivors.models import AgeBand, Relationship, Sex
@@ -43,7 +44,8 @@ def _event(case: Case, kind: str, actor_id: int | None, obj: Any = None, **data:
     CaseEvent(
         case=case, kind=kind, actor_id=actor_id, object_id=getattr(obj, "pk", None), data=data
     ).save()
-    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    case.updated_at = timezone.now()
+    case.save(update_fields=["updated_at"])
 
 
 def _not_in_future(day: date | None, field_name: str) -> dict[str, str]:
@@ -341,9 +343,7 @@ def team_add(*, membership: Membership, case: Case, user_id: int, lead: bool = F
     if member is None or not _can_see_survivors(member):
         raise ValidationError({"user": _("Solo personas de la organización que trabajan casos.")})
     with transaction.atomic():
-        if not CaseMember.objects.filter(
-            case=case, user_id=user_id, removed_at__isnull=True
-        ).exists():
+        if not team_list(case=case).filter(user_id=user_id).exists():
             CaseMember(case=case, user_id=user_id, role=member.role).save()
         fields = ["team"]
         if lead:
@@ -359,9 +359,7 @@ def team_remove(*, membership: Membership, case: Case, user_id: int) -> None:
     if case.lead_id == user_id:
         raise ValidationError(_("Primero designa a otra persona responsable del caso."))
     with transaction.atomic():
-        removed = CaseMember.objects.filter(
-            case=case, user_id=user_id, removed_at__isnull=True
-        ).update(removed_at=timezone.now())
+        removed = team_list(case=case).filter(user_id=user_id).update(removed_at=timezone.now())
         if not removed:
             raise ValidationError(_("Esa persona no está en el equipo."))
         _event(case, EventKind.TEAM, membership.user_id, None, removed=user_id)

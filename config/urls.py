@@ -26,6 +26,7 @@ urlpatterns = [
         "invitations/<str:token>/", organisation_views.invitation_accept, name="invitation_accept"
     ),
     path("audit/", include("audit.urls")),
+    path("cases/", include("cases.urls")),
     path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
     path(
         "settings/api-tokens/<int:token_id>/revoke/",

@@ -56,6 +56,17 @@ def members_with(
     return {rel: overrides.get(rel, expected(rel)) for rel in RELATIONSHIPS}
 
 
+def case_team(ok: int, *, out: int = 302, denied: int = 404, **overrides: int) -> dict[str, int]:
+    """Routes about the sample case (`{case}`): opened by the lawyer, who leads it and is its
+    only team member. Coordinators and supervisors see the whole caseload; everyone else in
+    the organisation is denied, as are other organisations and people without a membership."""
+    allowed = {"coordinator", "supervisor", "lawyer"}
+    return {
+        rel: overrides.get(rel, out if rel in SIGNED_OUT else ok if rel in allowed else denied)
+        for rel in RELATIONSHIPS
+    }
+
+
 def platform_admins(ok: int) -> dict[str, int]:
     return signed_in(404, platform_admin=ok)
 

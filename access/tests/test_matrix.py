@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from access.tests.matrix import API, RELATIONSHIPS, URLS
+from access.tests.matrix import API as PLATFORM_API
+from access.tests.matrix import RELATIONSHIPS
+from access.tests.matrix import URLS as PLATFORM_URLS
 from api.api import api
 from api.services import api_token_create
 from conftest import grant_sudo
 from organisations.models import Membership
 from organisations.services import invitation_create, invitation_issue_token
+
+ROOT = Path(__file__).resolve().parents[2]
+# Each app declares its own routes in <app>/tests/matrix_*.py (URLS, API, optional objects()).
+AREA_MODULES = [
+    importlib.import_module(".".join(p.relative_to(ROOT).with_suffix("").parts))
+    for p in sorted(ROOT.glob("*/tests/matrix_*.py"))
+]
+URLS = {**PLATFORM_URLS}
+API = {**PLATFORM_API}
+for _module in AREA_MODULES:
+    URLS.update(getattr(_module, "URLS", {}))
+    API.update(getattr(_module, "API", {}))
 
 
 def _walk(patterns: list, prefix: str = "") -> Iterator[str]:
@@ -25,25 +42,15 @@ def _walk(patterns: list, prefix: str = "") -> Iterator[str]:
             yield prefix + str(pattern.pattern)
 
 
-def _api_routes() -> set[str]:
-    return {"api/v1/" + path.removeprefix("/api/v1/") for path, _m in API} | {
-        "api/v1/" + path.removeprefix("/api/v1/").replace("{token_id}", "<token_id>")
-        for path, _m in API
-    }
-
-
 def test_it_declares_every_url_pattern():
+    """Every URL pattern is in the matrix; the API's patterns are its operations."""
     declared = {route for route, _method in URLS}
-    api_patterns = {
-        r
-        for r in _walk(get_resolver().url_patterns)
-        if r.startswith("api/v1/") and r not in declared
-    }
-    missing = {r for r in _walk(get_resolver().url_patterns) if r not in declared} - api_patterns
+    patterns = set(_walk(get_resolver().url_patterns))
+    api_patterns = {p for p in patterns if p.startswith("api/v1/") and p not in declared}
+    missing = patterns - declared - api_patterns
     assert missing == set(), f"routes missing from the authorization matrix: {sorted(missing)}"
-    operations = {f"/{p}" for p in api_patterns}
-    declared_api = {path.replace("{token_id}", "<token_id>") for path, _m in API}
-    assert operations == declared_api
+    operations = {re.sub(r"\{(\w+)\}", r"<\1>", path) for path, _m in API}
+    assert {f"/{p}" for p in api_patterns} == operations
 
 
 def test_it_declares_every_api_operation():
@@ -71,7 +78,12 @@ def objects(cast, org):
     token, _secret = api_token_create(user=cast["lawyer"], organisation_id=org.pk, name="t", days=5)
     disabled = cast["lawyer"].__class__.objects.create_user("disabled@example.org", "x" * 12)
     Membership.objects.create(user=disabled, organisation=org, role="lawyer")
+    extra: dict[str, object] = {}
+    for module in AREA_MODULES:
+        if hasattr(module, "objects"):
+            extra.update(module.objects(cast, org))
     return {
+        **extra,
         "org": str(org.pk),
         "member": str(Membership.objects.get(user=cast["social_worker"]).pk),
         "invitation": str(invitation.pk),

@@ -1,0 +1,11 @@
+"""(being written)"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+case_detail = _todo
+identity_reveal = _todo
