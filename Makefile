@@ -29,6 +29,7 @@ var/dev.env:
 run: deps var/dev.env
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py createcachetable
+	$(DEV) $(PY) manage.py schedule_jobs
 	@$(DEV) if [ ! -f var/.demo-seeded ]; then $(PY) manage.py seed_demo && touch var/.demo-seeded; \
 		else $(PY) manage.py seed_demo | sed -n '1,20p'; fi
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the worker)"

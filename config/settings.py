@@ -287,6 +287,11 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
 AMPARO_DEMO = _env_bool("AMPARO_DEMO", False)
+# Erasures are also written here, OUTSIDE the database and its backups: after restoring a
+# backup, `manage.py apply_erasure_ledger` erases again everyone listed.
+AMPARO_ERASURE_LEDGER = os.environ.get(
+    "AMPARO_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl")
+)
 AMPARO_INVITATION_DAYS = 7
 AMPARO_API_TOKEN_MAX_DAYS = 365
 

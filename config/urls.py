@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("survivors/", include("survivors.urls")),
     path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
     path(
         "settings/api-tokens/<int:token_id>/revoke/",

@@ -251,3 +251,64 @@ class MatchNotice(models.Model):
 
     def __str__(self) -> str:
         return f"match {self.pk}"
+
+
+class ErasureReason(models.TextChoices):
+    SURVIVOR_REQUEST = "survivor_request", _("Lo pidió la sobreviviente")
+    SAFETY = "safety", _("Riesgo para su seguridad")
+    RETENTION = "retention", _("Plazo de conservación cumplido")
+    OTHER = "other", _("Otro")
+
+
+class ErasureRequest(models.Model):
+    """ "Forget this survivor": asked by one coordinator, confirmed by another."""
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="erasures")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("motivo"), max_length=20, choices=ErasureReason.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor"],
+                condition=models.Q(confirmed_at__isnull=True, cancelled_at__isnull=True),
+                name="one_pending_erasure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None
+
+
+class RetentionRule(models.Model):
+    """How long an organisation keeps a survivor's identity after her last case closes."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="retention_rule"
+    )
+    erase_identity_after_years = models.PositiveSmallIntegerField(
+        _("borrar la identidad tras (años desde el cierre)"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    def __str__(self) -> str:
+        return f"retention {self.organisation_id}"

@@ -7,11 +7,12 @@ looks across the network but answers only *which organisation* holds a match.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import QuerySet
 
 from organisations.models import Membership, Organisation
-from survivors.models import Consent, MatchNotice, Survivor
+from survivors.models import Consent, ErasureRequest, MatchNotice, RetentionRule, Survivor
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,76 @@ def survivor_by_id(*, survivor_id: int) -> Survivor:
 def survivors_of_organisation(*, organisation_id: int) -> QuerySet[Survivor]:
     """For bulk work of the organisation itself (retention, synthetic data)."""
     return Survivor.objects.filter(organisation_id=organisation_id)
+
+
+def erasure_requests_pending(*, membership: Membership | None) -> QuerySet[ErasureRequest]:
+    """Pending erasure requests of the organisation, for its coordinators."""
+    from access.policy import sees_whole_caseload
+
+    if not sees_whole_caseload(membership):
+        return ErasureRequest.objects.none()
+    assert membership is not None  # noqa: S101 - narrowed by sees_whole_caseload
+    return ErasureRequest.objects.filter(
+        organisation_id=membership.organisation_id,
+        confirmed_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).select_related("survivor__data_key", "requested_by")
+
+
+def erasure_request_get(*, membership: Membership | None, request_id: int) -> ErasureRequest:
+    from django.http import Http404
+
+    request = erasure_requests_pending(membership=membership).filter(pk=request_id).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def has_pending_erasure(*, survivor: Survivor) -> bool:
+    return ErasureRequest.objects.filter(
+        survivor=survivor, confirmed_at__isnull=True, cancelled_at__isnull=True
+    ).exists()
+
+
+def survivors_due_for_retention(*, organisation_id: int, cutoff: date) -> QuerySet[Survivor]:
+    """Identity not erased, every case closed, the last closure before `cutoff`."""
+    from django.db.models import Exists, Max, OuterRef
+
+    from cases.models import Case, CaseStatus
+
+    open_cases = Case.objects.filter(survivor=OuterRef("pk")).exclude(status=CaseStatus.CLOSED)
+    return (
+        Survivor.objects.filter(organisation_id=organisation_id, identity_erased_at=None)
+        .annotate(last_closed=Max("cases__closed_on"))
+        .filter(last_closed__lt=cutoff)
+        .exclude(Exists(open_cases))
+        .select_related("data_key")
+    )
+
+
+def survivors_with_data_keys(*, data_key_ids: list[int]) -> QuerySet[Survivor]:
+    """For re-applying the erasure ledger after a restore (key management, not a read)."""
+    return Survivor.objects.filter(data_key_id__in=data_key_ids).select_related("data_key")
+
+
+def retention_rule_for(*, membership: Membership | None) -> RetentionRule | None:
+    from access.policy import Capability, require_capability
+
+    admin = require_capability(membership, Capability.MANAGE_MEMBERS)
+    return RetentionRule.objects.filter(organisation_id=admin.organisation_id).first()
+
+
+def consent_get(*, survivor: Survivor, consent_id: int) -> Consent:
+    """One consent of `survivor` (from a case the member was allowed to open); 404 otherwise."""
+    from django.http import Http404
+
+    consent = consent_list(survivor=survivor).filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def identity_recorded(*, survivor: Survivor) -> bool:
+    """Whether any identity field holds a value, told from the stored tokens without
+    decrypting (an empty field is stored empty)."""
+    return any(survivor.__dict__.get(name) for name in Survivor.IDENTITY_FIELDS)
