@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+    from cases.models import Case
 
 
 class Capability(StrEnum):
@@ -66,6 +67,19 @@ def sees_whole_caseload(membership: Membership | None) -> bool:
         and has_capability(membership, Capability.SEE_SURVIVORS)
         and membership.role in CASELOAD_ROLES
     )
+
+
+def can_manage_case(membership: Membership | None, case: Case) -> bool:
+    """Change the team, close or reopen a case: its lead, coordinators and supervisors."""
+    if membership is None:
+        return False
+    if not has_capability(membership, Capability.SEE_SURVIVORS):
+        return False
+    if case.organisation_id != membership.organisation_id:
+        return False
+    if membership.role in CASELOAD_ROLES:
+        return True
+    return case.lead_id == membership.user_id
 
 
 def is_signed_in(user: User | AnonymousUser | None) -> bool:

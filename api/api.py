@@ -126,10 +126,16 @@ api.add_router("/", me_router)
 
 def _register_routers() -> None:
     from audit.api import router as audit_router
+    from cases.api import router as cases_router
+    from documents.api import router as documents_router
     from organisations.api import router as organisations_router
+    from safety.api import router as safety_router
 
     api.add_router("/audit", audit_router)
+    api.add_router("/cases", cases_router)
     api.add_router("/organisation", organisations_router)
+    api.add_router("/cases", safety_router)  # beside the cases router: distinct paths
+    api.add_router("/cases", documents_router)  # beside the cases router: distinct paths
 
 
 _register_routers()

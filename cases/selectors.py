@@ -26,7 +26,7 @@ from cases.models import (
     Task,
     Testimony,
 )
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 
 
 def _on_team(membership: Membership) -> Exists:
@@ -101,7 +101,14 @@ def case_list(*, membership: Membership | None, filters: CaseFilters) -> QuerySe
     elif f.status:
         qs = qs.filter(status=f.status)
     if f.member_id:
-        qs = qs.filter(members__user_id=f.member_id, members__removed_at__isnull=True)
+        # Exists, not a join: a case appears once whatever its team holds.
+        qs = qs.filter(
+            Exists(
+                CaseMember.objects.filter(
+                    case=OuterRef("pk"), user_id=f.member_id, removed_at__isnull=True
+                )
+            )
+        )
     if f.department:
         qs = qs.filter(survivor__department__code=f.department)
     if f.municipality:
@@ -126,7 +133,8 @@ def case_list(*, membership: Membership | None, filters: CaseFilters) -> QuerySe
 def note_list_visible_to(*, membership: Membership, case: Case) -> QuerySet[Note]:
     """Normal notes for whoever sees the case; team notes for the team; discipline notes for
     team members of the author's discipline (a psychologist's notes stay with psychologists)."""
-    notes = Note.objects.filter(case=case).select_related("author")
+    # The case comes along so that decrypting each body does not fetch the data key again.
+    notes = Note.objects.filter(case=case).select_related("author", "case__survivor__data_key")
     on_team = is_on_team(membership=membership, case=case)
     allowed = Q(sensitivity=Sensitivity.NORMAL) | Q(author_id=membership.user_id)
     if on_team:
@@ -190,3 +198,62 @@ def overdue(task: Task, today: date | None = None) -> bool:
     return bool(
         task.due_on and task.done_at is None and task.due_on < (today or timezone.localdate())
     )
+
+
+def task_get_for_case(*, case: Case, task_id: int) -> Task:
+    """A task of `case` (which passed the gate); 404 for a task of any other case."""
+    task = task_list(case=case).filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def casework_members(*, membership: Membership) -> QuerySet[Membership]:
+    """Active people of the acting organisation who work cases: who may be given a task or a
+    place on a case team."""
+    from access.policy import IDENTITY_ROLES
+
+    if not has_capability(membership, Capability.SEE_SURVIVORS):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(
+            organisation_id=membership.organisation_id,
+            is_active=True,
+            role__in=IDENTITY_ROLES,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+
+
+def user_names(*, user_ids: set[int]) -> dict[int, str]:
+    """Display names of staff named on a case timeline (by id in its events)."""
+    from accounts.models import User
+
+    if not user_ids:
+        return {}
+    return {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+
+
+def partner_organisations(*, membership: Membership) -> QuerySet[Organisation]:
+    """Organisations a survivor may consent to share her case with: every other active one."""
+    return Organisation.objects.filter(is_active=True).exclude(pk=membership.organisation_id)
+
+
+def case_ids_for_survivors(
+    *, membership: Membership | None, survivor_ids: list[int]
+) -> dict[int, int]:
+    """The latest case of each survivor that the member may open: survivor id -> case id."""
+    if not survivor_ids:
+        return {}
+    found: dict[int, int] = {}
+    rows = (
+        case_visible_to(membership=membership)
+        .filter(survivor_id__in=survivor_ids)
+        .order_by("survivor_id", "-opened_on", "-pk")
+        .values_list("survivor_id", "pk")
+    )
+    for survivor_id, case_id in rows:
+        found.setdefault(survivor_id, case_id)
+    return found

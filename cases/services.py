@@ -10,10 +10,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import Capability, membership_for, require_capability
+from access.policy import Capability, can_manage_case, membership_for, require_capability
 from audit.models import Action
 from audit.services import audit_record
 from cases.models import (
@@ -32,12 +33,20 @@ from cases.models import (
     Task,
     Testimony,
 )
-from cases.selectors import team_list
+from cases.selectors import incident_list, team_list
 from jurisdictions.models import GBVIMS_PRECEDENCE, GbvimsType, Municipality, Offence
-from organisations.models import Membership
-from survivors.models import AgeBand, Relationship, Sex
+from organisations.models import Membership, Organisation
+from survivors.models import AgeBand, Consent, Relationship, Sex
 from survivors.selectors import PossibleMatch
-from survivors.services import Identity, Profile, find_matches, survivor_register
+from survivors.services import (
+    Identity,
+    Profile,
+    consent_record,
+    consent_withdraw,
+    find_matches,
+    identity_reveal,
+    survivor_register,
+)
 
 
 def _event(case: Case, kind: str, actor_id: int | None, obj: Any = None, **data: Any) -> None:
@@ -337,8 +346,15 @@ def _can_see_survivors(membership: Membership) -> bool:
     return has_capability(membership, Capability.SEE_SURVIVORS)
 
 
+def _require_manager(membership: Membership, case: Case) -> None:
+    """Team changes, closing and reopening: the case lead, coordinators and supervisors."""
+    if not can_manage_case(membership, case):
+        raise Http404
+
+
 def team_add(*, membership: Membership, case: Case, user_id: int, lead: bool = False) -> None:
     require_capability(membership, Capability.SEE_SURVIVORS)
+    _require_manager(membership, case)
     member = membership_for_user_id(user_id, case.organisation_id)
     if member is None or not _can_see_survivors(member):
         raise ValidationError({"user": _("Solo personas de la organización que trabajan casos.")})
@@ -356,6 +372,7 @@ def team_add(*, membership: Membership, case: Case, user_id: int, lead: bool = F
 
 def team_remove(*, membership: Membership, case: Case, user_id: int) -> None:
     require_capability(membership, Capability.SEE_SURVIVORS)
+    _require_manager(membership, case)
     if case.lead_id == user_id:
         raise ValidationError(_("Primero designa a otra persona responsable del caso."))
     with transaction.atomic():
@@ -368,6 +385,7 @@ def team_remove(*, membership: Membership, case: Case, user_id: int) -> None:
 
 def case_close(*, membership: Membership, case: Case, reason: str, closed_on: date) -> None:
     require_capability(membership, Capability.SEE_SURVIVORS)
+    _require_manager(membership, case)
     errors = _not_in_future(closed_on, "closed_on")
     if case.status == CaseStatus.CLOSED:
         errors["status"] = _("El caso ya está cerrado.")
@@ -386,6 +404,7 @@ def case_close(*, membership: Membership, case: Case, reason: str, closed_on: da
 
 def case_reopen(*, membership: Membership, case: Case) -> None:
     require_capability(membership, Capability.SEE_SURVIVORS)
+    _require_manager(membership, case)
     if case.status != CaseStatus.CLOSED:
         raise ValidationError(_("El caso no está cerrado."))
     with transaction.atomic():
@@ -400,3 +419,70 @@ def case_note_event(
 ) -> None:
     """For other apps (consent, risk, documents) to put a line on the case timeline."""
     _event(case, kind, actor_id, obj, **data)
+
+
+def case_view_record(*, membership: Membership, case: Case) -> None:
+    """Opening a case page is recorded, so the trail can answer who has seen the case."""
+    require_capability(membership, Capability.SEE_SURVIVORS)
+    audit_record(action=Action.VIEW, obj=case)
+
+
+def case_reveal(*, membership: Membership, case: Case, reason: str = "") -> dict[str, str]:
+    """Her identity and the safe-contact code word, for someone allowed to open the case.
+    Both reveals are audited, with the reason, in one transaction."""
+    with transaction.atomic():
+        identity = identity_reveal(membership=membership, survivor=case.survivor, reason=reason)
+        audit_record(
+            action=Action.REVEAL,
+            obj=case,
+            fields=["code_word", *([f"reason:{reason}"] if reason else [])],
+        )
+    return {**identity, "code_word": case.code_word or ""}
+
+
+def case_consent_record(
+    *,
+    membership: Membership,
+    case: Case,
+    purpose: str,
+    given_by: str,
+    given_on: date,
+    child_assent: bool | None = None,
+    recipient: Organisation | None = None,
+    channel: str = "",
+    scope: str = "",
+    expires_on: date | None = None,
+) -> Consent:
+    """Record a consent of the case's survivor and put it on the timeline. A guardian whose
+    relationship matches an alleged aggressor's in any incident of the case cannot consent."""
+    relationships = incident_list(case=case).values_list("perpetrator_relationship", flat=True)
+    aggressors = set(relationships) - {Relationship.UNKNOWN}
+    with transaction.atomic():
+        consent = consent_record(
+            membership=membership,
+            survivor=case.survivor,
+            purpose=purpose,
+            given_by=given_by,
+            given_on=given_on,
+            child_assent=child_assent,
+            recipient=recipient,
+            channel=channel,
+            scope=scope,
+            expires_on=expires_on,
+            alleged_aggressor_relationships=aggressors,
+        )
+        _event(case, EventKind.CONSENT, membership.user_id, consent, purpose=purpose)
+    return consent
+
+
+def case_consent_withdraw(*, membership: Membership, case: Case, consent: Consent) -> None:
+    with transaction.atomic():
+        consent_withdraw(membership=membership, consent=consent)
+        _event(
+            case,
+            EventKind.CONSENT,
+            membership.user_id,
+            consent,
+            purpose=consent.purpose,
+            withdrawn=True,
+        )

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "crypto",
     "survivors",
     "cases",
+    "documents",
+    "safety",
     "api",
     "demo",
 ]
@@ -234,6 +236,23 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Case documents, encrypted, in the default storage. Never served by URL (no MEDIA_URL route):
+# only the download view, after the access gate, decrypts and sends them.
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Uploads: a file is checked and encrypted before it is written anywhere, so it must never be
+# spooled to disk in clear. The only handler keeps uploads in memory, at most the limit plus one
+# byte per request, and reports the real size so an oversized file gets the size message
+# (documents/uploads.py). FILE_UPLOAD_MAX_MEMORY_SIZE is the same limit, for any code reading
+# it. DATA_UPLOAD_MAX_MEMORY_SIZE bounds the other form fields (Django excludes files from it).
+AMPARO_MAX_UPLOAD_BYTES = int(os.environ.get("AMPARO_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = ["documents.uploads.BoundedMemoryUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = AMPARO_MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The stored files are ciphertext; still, no other account on the host needs to read them.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Content Security Policy (Django's own): no inline scripts or styles, nothing from elsewhere.
 SECURE_CSP = {

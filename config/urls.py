@@ -27,6 +27,8 @@ urlpatterns = [
     ),
     path("audit/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/<int:case_id>/safety/", include("safety.urls")),
+    path("cases/<int:case_id>/documents/", include("documents.urls")),
     path("survivors/", include("survivors.urls")),
     path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
     path(

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from access.policy import Capability, can_manage_platform, has_capability
+from access.policy import Capability, can_manage_platform, has_capability, sees_whole_caseload
 
 
 def amparo(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +18,7 @@ def amparo(request: HttpRequest) -> dict[str, Any]:
             "manage_members": has_capability(membership, Capability.MANAGE_MEMBERS),
             "view_audit": has_capability(membership, Capability.VIEW_AUDIT),
             "see_survivors": has_capability(membership, Capability.SEE_SURVIVORS),
+            "see_matches": sees_whole_caseload(membership),  # match notices of the caseload
             "manage_platform": can_manage_platform(user),
             "use_api": has_capability(membership, Capability.USE_API),
         },

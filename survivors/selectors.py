@@ -151,3 +151,22 @@ def identity_recorded(*, survivor: Survivor) -> bool:
     """Whether any identity field holds a value, told from the stored tokens without
     decrypting (an empty field is stored empty)."""
     return any(survivor.__dict__.get(name) for name in Survivor.IDENTITY_FIELDS)
+
+
+def match_notice_get_for_user(*, membership: Membership | None, notice_id: int) -> MatchNotice:
+    """A notice held by the member's organisation, for its coordinators and supervisors."""
+    from django.http import Http404
+
+    from access.policy import sees_whole_caseload
+
+    if not sees_whole_caseload(membership):
+        raise Http404
+    assert membership is not None  # noqa: S101 - narrowed by sees_whole_caseload
+    notice = (
+        MatchNotice.objects.filter(holder_id=membership.organisation_id, pk=notice_id)
+        .select_related("survivor", "requester")
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return notice

@@ -96,8 +96,19 @@ def next_code(*, municipality: Municipality, year: int | None = None) -> str:
 
 
 def find_matches(*, membership: Membership, identity: Identity) -> list[PossibleMatch]:
+    """Look for her across the network. The lookup itself is audited (which kinds of data were
+    compared, and how many matched), since it tells which organisation attends someone."""
     require_capability(membership, Capability.SEE_SURVIVORS)
-    return survivor_matches(membership=membership, indexes=identity_indexes(identity))
+    indexes = identity_indexes(identity)
+    matches = survivor_matches(membership=membership, indexes=indexes)
+    if any(indexes.values()):
+        audit_record(
+            action=Action.VIEW,
+            object_type="survivors.match_lookup",
+            object_id=len(matches),
+            fields=[name for name, value in indexes.items() if value],
+        )
+    return matches
 
 
 def survivor_register(*, membership: Membership, identity: Identity, profile: Profile) -> Survivor:
@@ -266,3 +277,19 @@ def consent_withdraw(*, membership: Membership, consent: Consent) -> None:
         consent.withdrawn_by_id = membership.user_id
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         audit_record(action=Action.UPDATE, obj=consent, fields=["withdrawn_at"])
+
+
+def match_notice_close(*, membership: Membership, notice: MatchNotice) -> None:
+    """The holding organisation has dealt with a notice (a referral is handled outside
+    Amparo for now). Its coordinators and supervisors close it."""
+    from access.policy import sees_whole_caseload
+
+    require_capability(membership, Capability.SEE_SURVIVORS)
+    if not sees_whole_caseload(membership) or notice.holder_id != membership.organisation_id:
+        raise ValidationError(_("Solo la coordinación de la organización puede cerrar el aviso."))
+    if notice.state != MatchNotice.State.OPEN:
+        raise ValidationError(_("Este aviso ya estaba atendido."))
+    with transaction.atomic():
+        notice.state = MatchNotice.State.CLOSED
+        notice.save(update_fields=["state"])
+        audit_record(action=Action.UPDATE, obj=notice, fields=["state"])

@@ -6,11 +6,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from demo.cases import seed_cases
 from demo.seed import DEMO_PASSWORD, seed
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisations and accounts (idempotent: safe to run again)."
+    help = (
+        "Create the demo organisations, accounts and fictional cases (idempotent: safe to run "
+        "again)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,8 +31,10 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             accounts = seed()
+            created, existing = seed_cases()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):")
         )
         for email, org, role in accounts:
             self.stdout.write(f"  {email:34} {role:24} {org}")
+        self.stdout.write(f"Fictional cases: {created} created, {existing} already there.")
