@@ -6,6 +6,7 @@ PROTECTED_MODELS = {
     "survivors.Survivor",
     "survivors.Consent",
     "survivors.MatchNotice",
+    "survivors.ErasureRequest",
     "cases.Case",
     "cases.CaseMember",
     "cases.Incident",

@@ -92,7 +92,8 @@ class Case(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["organisation", "status", "-opened_on"]),
-            models.Index(fields=["organisation", "-updated_at"]),
+            models.Index(fields=["organisation", "-updated_at", "-id"]),
+            models.Index(fields=["organisation", "-opened_on", "-id"]),
         ]
 
     def __str__(self) -> str:

@@ -125,7 +125,7 @@ class NoteOut(Schema):
     author: PersonOut
     discipline: str
     sensitivity: str
-    body: str
+    body: str | None  # None once her identity was erased (the key is gone)
     created_at: datetime
 
     @staticmethod
@@ -135,7 +135,7 @@ class NoteOut(Schema):
 
 class TaskOut(Schema):
     id: int
-    title: str
+    title: str | None  # None once her identity was erased
     assignee_id: int
     due_on: date | None
     done_at: datetime | None

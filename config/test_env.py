@@ -1,7 +1,8 @@
 """Environment for the test suite, loaded by pytest (`-p config.test_env`) before Django.
 
 Tests run with DEBUG off, as production does. Keys here are fixed, public and test-only.
-Values already in the environment win (CI sets DATABASE_URL this way).
+These values replace whatever the shell has (a developer's DEBUG=1 must not change what the
+tests see); only DATABASE_URL comes from the environment, to choose SQLite or PostgreSQL.
 """
 
 import os
@@ -15,7 +16,16 @@ _DEFAULTS = {
     "SECURE_SSL_REDIRECT": "0",
     "STATIC_MANIFEST": "0",
     "AMPARO_REQUIRE_MFA": "0",
+    "AMPARO_DEMO": "0",
     "AMPARO_VAR_DIR": os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"),
 }
-for _name, _value in _DEFAULTS.items():
-    os.environ.setdefault(_name, _value)
+os.environ.update(_DEFAULTS)
+for _name in (
+    "EMAIL_BACKEND",
+    "TRUSTED_PROXY_COUNT",
+    "SESSION_IDLE_SECONDS",
+    "SESSION_ABSOLUTE_SECONDS",
+    "AMPARO_ERASURE_LEDGER",
+    "AMPARO_MAX_UPLOAD_BYTES",
+):
+    os.environ.pop(_name, None)

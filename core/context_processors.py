@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from access.policy import Capability, can_manage_platform, has_capability, sees_whole_caseload
+from survivors.erasure import can_request_erasure
 
 
 def amparo(request: HttpRequest) -> dict[str, Any]:
@@ -21,5 +22,6 @@ def amparo(request: HttpRequest) -> dict[str, Any]:
             "see_matches": sees_whole_caseload(membership),  # match notices of the caseload
             "manage_platform": can_manage_platform(user),
             "use_api": has_capability(membership, Capability.USE_API),
+            "request_erasure": can_request_erasure(membership),
         },
     }

@@ -2,8 +2,9 @@
 
 The column holds a Fernet token. Reading the attribute decrypts it, with the row's own data key
 (`data_key_field`, envelope encryption) or with the master key. A value that no key opens raises
-`DecryptionError`; it is never handed out as if it were the value. The field cannot be filtered
-on (only `isnull`): exact matches go through a blind index instead.
+`DecryptionError`; it is never handed out as if it were the value. A value whose data key was
+destroyed (the person was erased) reads as None: it is gone, and pages show it as absent.
+The field cannot be filtered on (only `isnull`): exact matches go through a blind index.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
 from crypto.keys import decrypt_with, encrypt_with, master
+from crypto.models import KeyDestroyedError
 
 
 class Ciphertext(str):
@@ -32,7 +34,10 @@ class _DecryptingAttribute(DeferredAttribute):
             return self
         value = super().__get__(instance, cls)
         if isinstance(value, Ciphertext):
-            value = decrypt_with(self.field.fernet_for(instance), value)
+            try:
+                value = decrypt_with(self.field.fernet_for(instance), value)
+            except KeyDestroyedError:
+                value = None
             instance.__dict__[self.field.attname] = value
         return value
 

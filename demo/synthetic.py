@@ -249,7 +249,7 @@ def case_specs(*, count: int, seed: int) -> Iterator[CaseSpec]:
 # Writing
 
 
-def casework_members(organisation: Organisation) -> list[Membership]:
+def team_pool(organisation: Organisation) -> list[Membership]:
     """Who can be on a synthetic case team, in a stable order (so slots map the same way)."""
     return list(
         Membership.objects.filter(
@@ -291,7 +291,8 @@ class _Run:
         return list({m.user_id: m for m in picked}.values())
 
     def reserve_codes(self, specs: list[CaseSpec]) -> list[str]:
-        """Survivor codes for `specs`, in their order: one locked update per prefix and year."""
+        """Survivor codes for `specs`, in their order. The sequences of the prefixes and years
+        needed are locked, then advanced in one update."""
         keys = [
             (self.places[s.municipality].department.abbreviation, s.opened_on.year) for s in specs
         ]
@@ -566,7 +567,7 @@ def generate(
 ) -> Summary:
     """Write `count` synthetic cases into `organisation`, in one transaction, with one audit
     event for the whole run. The caller checks the arguments (see the command)."""
-    members = casework_members(organisation)
+    members = team_pool(organisation)
     if not members:
         raise ValueError("The organisation has nobody who works cases.")
     run = _Run(

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from crypto.fields import EncryptedTextField
 from crypto.keys import DecryptionError
-from crypto.models import KeyDestroyedError
 
 USER = settings.AUTH_USER_MODEL
 
@@ -80,6 +79,7 @@ class Attachment(models.Model):
 
     def _readable(self, field: str) -> str | None:
         try:
-            return str(getattr(self, field) or "")
-        except (KeyDestroyedError, DecryptionError):
+            value = getattr(self, field)  # None once her data key was destroyed
+        except DecryptionError:
             return None
+        return None if value is None else str(value)

@@ -57,7 +57,7 @@ class StepIn(Schema):
 class StepOut(Schema):
     id: int
     section: str
-    text: str
+    text: str | None  # None once her identity was erased
     due_on: date | None
     done_on: date | None
     created_by_id: int

@@ -134,6 +134,9 @@ class Survivor(models.Model):
     )
     identity_erased_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["department", "id"])]
+
     IDENTITY_FIELDS = (
         "full_name",
         "document_number",

@@ -175,7 +175,7 @@ def identity_reveal(
     if reason and reason not in REVEAL_REASONS:
         raise ValidationError({"reason": _("Motivo desconocido.")})
     if survivor.identity_erased_at:
-        return {}
+        return dict.fromkeys(Survivor.IDENTITY_FIELDS, "")
     with transaction.atomic():
         audit_record(
             action=Action.REVEAL,

@@ -21,9 +21,12 @@ def next_run(now: datetime | None = None) -> datetime:
 def apply_retention() -> int:
     from survivors.erasure import retention_apply
 
-    erased = retention_apply()
-    logger.info("retention applied: %d identities erased", erased)
-    apply_retention.using(run_after=next_run()).enqueue()
+    try:
+        erased = retention_apply()
+        logger.info("retention applied: %d identities erased", erased)
+    finally:
+        # Tomorrow's run is queued even if today's failed: one error must not stop retention.
+        apply_retention.using(run_after=next_run()).enqueue()
     return erased
 
 

@@ -3,7 +3,6 @@ rows are replaced (the `rows` partial of the same template)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
@@ -23,8 +22,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET, membership=membership)
     page = None
     if form.is_valid():
-        cases = selectors.case_list(membership=membership, filters=form.filters())
-        page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+        page = selectors.case_list_page(
+            membership=membership,
+            filters=form.filters(),
+            number=request.GET.get("page"),
+            per_page=PER_PAGE,
+        )
     query = request.GET.copy()
     query.pop("page", None)
     htmx = bool(request.headers.get("HX-Request"))

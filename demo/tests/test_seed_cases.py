@@ -171,3 +171,17 @@ def test_the_lawyer_sees_her_team_cases_and_the_coordinator_the_whole_caseload(s
 
     assert caseload.count() == Case.objects.filter(organisation__slug="ong-la-paz").count()
     assert 0 < lawyer.count() < caseload.count()
+
+
+def test_the_demo_cases_open_in_the_case_list_and_case_pages(seeded, client_for):
+    outsider = client_for(User.objects.get(email="outsider@demo.amparo.bo"))
+
+    listed = outsider.get("/cases/")
+
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    for case in Case.objects.select_related("survivor"):
+        assert (case.survivor.code in html) == (case.organisation.slug == "slim-el-alto")
+    lawyer = client_for(User.objects.get(email="lawyer@demo.amparo.bo"))
+    for case in selectors.case_visible_to(membership=_member("lawyer", "ong-la-paz"))[:5]:
+        assert lawyer.get(f"/cases/{case.pk}/").status_code == 200

@@ -59,8 +59,9 @@ def test_it_erases_identity_after_a_second_coordinator_confirms(
     survivor = Survivor.objects.select_related("data_key").get(pk=case.survivor_id)
     assert survivor.identity_erased_at is not None
     assert (survivor.document_index, survivor.phone_index) == ("", "")
+    assert survivor.full_name is None
     with pytest.raises(KeyDestroyedError):
-        _ = survivor.full_name
+        survivor.data_key.fernet()
     assert AuditEvent.objects.filter(action=Action.DELETE, object_id=str(survivor.pk)).exists()
     text = erasure.ledger_path().read_text()
     assert json.loads(text.splitlines()[0])["survivor_id"] == survivor.pk
@@ -180,3 +181,41 @@ def test_it_lets_the_organisation_admin_set_the_rule(cast, org, sudo_client_for)
     assert RetentionRule.objects.get(organisation=org).erase_identity_after_years == 7
     assert client.post("/survivors/retention/", {"years": "0"}).status_code == 400
     assert RetentionRule.objects.get(organisation=org).erase_identity_after_years == 7
+
+
+def test_it_keeps_every_page_of_an_erased_survivors_case_working(
+    cast, second_coordinator, make_case, sudo_client_for
+):
+    from datetime import date as day
+
+    from cases import services as case_services
+    from safety.services import safety_step_add
+
+    case = make_case(cast["lawyer"], identity=IDENTITY)
+    lawyer = _m(cast["lawyer"])
+    case_services.note_add(membership=lawyer, case=case, body="Nota secreta", sensitivity="normal")
+    case_services.task_add(
+        membership=lawyer,
+        case=case,
+        title="Llamar a Ana",
+        assignee_id=cast["lawyer"].pk,
+        due_on=day(2026, 1, 1),
+    )
+    safety_step_add(membership=lawyer, case=case, section="home", text="Cambiar la cerradura")
+    request = erasure.erasure_request(
+        membership=_m(cast["coordinator"]), survivor=case.survivor, reason="safety"
+    )
+    erasure.erasure_confirm(membership=_m(second_coordinator), request=request)
+    client = sudo_client_for(cast["lawyer"])
+    for path in [
+        "/",
+        f"/cases/{case.pk}/",
+        f"/cases/{case.pk}/safety/",
+        "/cases/",
+        f"/api/v1/cases/{case.pk}/notes",
+        f"/cases/{case.pk}/documents/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"Nota secreta" not in response.content
+    assert client.post(f"/cases/{case.pk}/reveal/").status_code == 200

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.synthetic import casework_members, generate
+from demo.synthetic import generate, team_pool
 from organisations.models import Organisation
 
 BAR = 30
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 f"No active organisation '{options['organisation']}' (run seed_demo first, or "
                 "pass --organisation)."
             )
-        if not casework_members(organisation):
+        if not team_pool(organisation):
             raise CommandError("That organisation has nobody who works cases to put on teams.")
         started = time.monotonic()
         try:
@@ -71,7 +71,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.monotonic() - started
-        self.stderr.write("")
+        if self.stderr.isatty():
+            self.stderr.write("")  # end the bar's line
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary.cases} synthetic cases in {organisation.slug} in {seconds:.1f} s "
@@ -83,8 +84,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:34} {rows:>10}")
         self.stdout.write("  One audit event recorded for the run (create demo.synthetic).")
 
-    def _progress(self, started: float) -> Any:
-        interactive = getattr(self.stderr, "isatty", lambda: False)() or sys.stderr.isatty()
+    def _progress(self, started: float) -> Callable[[int, int], None]:
+        """A bar redrawn in place on a terminal; a line every tenth in a log."""
+        interactive = self.stderr.isatty()
         shown = {"tenth": -1}
 
         def show(done: int, total: int) -> None:
@@ -94,7 +96,7 @@ class Command(BaseCommand):
             if interactive:
                 self.stderr.write("\r" + line, ending="")
                 self.stderr.flush()
-            elif 10 * done // total > shown["tenth"]:  # logs get a line every tenth
+            elif 10 * done // total > shown["tenth"]:
                 shown["tenth"] = 10 * done // total
                 self.stderr.write(line)
 
