@@ -130,12 +130,16 @@ def _register_routers() -> None:
     from documents.api import router as documents_router
     from organisations.api import router as organisations_router
     from safety.api import router as safety_router
+    from survivors.api import erasures_router, notices_router, retention_router
 
     api.add_router("/audit", audit_router)
     api.add_router("/cases", cases_router)
     api.add_router("/organisation", organisations_router)
     api.add_router("/cases", safety_router)  # beside the cases router: distinct paths
     api.add_router("/cases", documents_router)  # beside the cases router: distinct paths
+    api.add_router("/match-notices", notices_router)
+    api.add_router("/erasures", erasures_router)
+    api.add_router("/retention", retention_router)
 
 
 _register_routers()

@@ -16,19 +16,22 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from access.policy import Capability, has_capability
+from access.policy import Capability, can_manage_case, has_capability
 from api.auth import MemberSessionAuth, TokenAuth
 from api.schemas import ErrorOut
 from cases import selectors, services
+from cases.forms import IdentityForm
 from cases.forms_list import CaseFilterForm
 from cases.models import Case
 from cases.schemas import (
     CaseOut,
     CaseQuery,
     CaseRowOut,
+    CloseIn,
     ConsentIn,
     ConsentOut,
     DuplicateOut,
+    IdentityIn,
     IdentityOut,
     IncidentIn,
     IncidentOut,
@@ -38,6 +41,7 @@ from cases.schemas import (
     RevealIn,
     TaskIn,
     TaskOut,
+    TeamIn,
     TestimonyIn,
     TestimonyOut,
 )
@@ -45,7 +49,7 @@ from jurisdictions.models import Municipality, Offence
 from jurisdictions.selectors import municipality_by_code, offence_list
 from organisations.models import Membership
 from survivors.selectors import consent_get, consent_list
-from survivors.services import Identity, Profile
+from survivors.services import Identity, Profile, identity_update
 
 
 def _gate(request: HttpRequest, user: Any) -> Any:
@@ -84,6 +88,28 @@ def _membership(request: HttpRequest) -> Membership:
 
 def _case(request: HttpRequest, case_id: int) -> Case:
     return selectors.case_get_for_user(membership=_membership(request), case_id=case_id)
+
+
+def _managed_case(request: HttpRequest, case_id: int) -> Case:
+    """Team changes, closing and reopening: like the pages, 404 unless she may manage it."""
+    case = _case(request, case_id)
+    if not can_manage_case(_membership(request), case):
+        raise Http404
+    return case
+
+
+def reauthentication_required(request: HttpRequest, message: str = "") -> Status[Any] | None:
+    """403 `reauthentication_required` unless this is a browser session whose person re-entered
+    her password in the last 10 minutes. A token never passes (it is a standing credential that
+    can be copied or stolen), nor does any request with an Authorization header, even if a
+    session cookie comes along. None when the request may go on."""
+    if not request.headers.get("Authorization") and did_recently_reauthenticate(request):
+        return None
+    message = message or _(
+        "Confirma tu contraseña en el navegador (vale 10 minutos). Los tokens personales "
+        "no pueden hacer este cambio."
+    )
+    return Status(403, {"error": {"code": "reauthentication_required", "message": message}})
 
 
 def _detail(case: Case) -> dict[str, Any]:
@@ -327,20 +353,81 @@ def reveal(request: HttpRequest, case_id: int, data: RevealIn | None = None) -> 
     credential that can be copied, left in a script or stolen). Tokens get 403, and so does
     any request with an Authorization header, even if a session cookie comes along."""
     case = _case(request, case_id)
-    if request.headers.get("Authorization") or not did_recently_reauthenticate(request):
-        return Status(
-            403,
-            {
-                "error": {
-                    "code": "reauthentication_required",
-                    "message": _(
-                        "Para ver la identidad, confirma tu contraseña en el navegador "
-                        "(vale 10 minutos). Los tokens personales no pueden revelarla."
-                    ),
-                }
-            },
-        )
+    refused = reauthentication_required(
+        request,
+        _(
+            "Para ver la identidad, confirma tu contraseña en el navegador "
+            "(vale 10 minutos). Los tokens personales no pueden revelarla."
+        ),
+    )
+    if refused is not None:
+        return refused
     identity = services.case_reveal(
         membership=_membership(request), case=case, reason=data.reason if data else ""
     )
     return Status(200, identity)
+
+
+_REAUTH: dict[int, Any] = {403: ErrorOut, **_ERRORS}
+
+
+@router.put("/{case_id}/identity", response={204: None, **_REAUTH})
+def identity_edit(request: HttpRequest, case_id: int, data: IdentityIn) -> Status[Any]:
+    """Replace her identity (every field: an empty one is cleared), checked like the page's
+    form. Like the reveal, only from a browser session re-authenticated in the last 10
+    minutes; tokens get 403. Once her identity was erased it cannot be edited (400)."""
+    case = _case(request, case_id)
+    refused = reauthentication_required(request)
+    if refused is not None:
+        return refused
+    form = IdentityForm(data.dict())
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    identity_update(
+        membership=_membership(request), survivor=case.survivor, identity=form.identity()
+    )
+    return Status(204, None)
+
+
+@router.post("/{case_id}/team", response={204: None, **_ERRORS})
+def team_add(request: HttpRequest, case_id: int, data: TeamIn) -> Status[None]:
+    """Add someone of the organisation who works cases; `lead` makes her the case lead.
+    For the case lead, coordinators and supervisors."""
+    case = _managed_case(request, case_id)
+    try:
+        services.team_add(
+            membership=_membership(request), case=case, user_id=data.user_id, lead=data.lead
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "user" in exc.error_dict:
+            exc.error_dict["user_id"] = exc.error_dict.pop("user")
+        raise
+    return Status(204, None)
+
+
+@router.post("/{case_id}/team/{user_id}/remove", response={204: None, **_ERRORS})
+def team_remove(request: HttpRequest, case_id: int, user_id: int) -> Status[None]:
+    """Her access to the case ends (unless she sees the whole caseload). The lead cannot be
+    removed: designate another lead first."""
+    case = _managed_case(request, case_id)
+    services.team_remove(membership=_membership(request), case=case, user_id=user_id)
+    return Status(204, None)
+
+
+@router.post("/{case_id}/close", response={204: None, **_ERRORS})
+def case_close(request: HttpRequest, case_id: int, data: CloseIn) -> Status[None]:
+    case = _managed_case(request, case_id)
+    services.case_close(
+        membership=_membership(request),
+        case=case,
+        reason=str(data.reason),
+        closed_on=data.closed_on,
+    )
+    return Status(204, None)
+
+
+@router.post("/{case_id}/reopen", response={204: None, **_ERRORS})
+def case_reopen(request: HttpRequest, case_id: int) -> Status[None]:
+    case = _managed_case(request, case_id)
+    services.case_reopen(membership=_membership(request), case=case)
+    return Status(204, None)

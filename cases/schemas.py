@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from cases.models import DatePrecision, IntakeChannel, Interviewer, Sensitivity
+from cases.models import ClosureReason, DatePrecision, IntakeChannel, Interviewer, Sensitivity
 from jurisdictions.models import GbvimsType
 from survivors.models import (
     AgeBand,
@@ -300,3 +300,13 @@ class ConsentIn(Schema):
 
 class RevealIn(Schema):
     reason: str = Field(default="", description="contact, legal_filing, safety, referral u other")
+
+
+class TeamIn(Schema):
+    user_id: int = Field(..., description="id de una persona de la organización que trabaja casos")
+    lead: bool = Field(default=False, description="designarla responsable (reemplaza a la actual)")
+
+
+class CloseIn(Schema):
+    reason: ClosureReason
+    closed_on: date = Field(..., description="no puede estar en el futuro ni antes de la apertura")

@@ -154,3 +154,16 @@ def step_done(request: HttpRequest, case_id: int, step_id: int) -> SafetyStep:
     step = selectors.safety_step_get(case=case, step_id=step_id)
     services.safety_step_done(membership=request.membership, step=step)  # type: ignore[attr-defined]
     return step
+
+
+@router.post(
+    "/{case_id}/safety-plan/steps/{step_id}/remove",
+    response={200: StepOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    url_name="safety_step_remove",
+)
+def step_remove(request: HttpRequest, case_id: int, step_id: int) -> SafetyStep:
+    """Withdraw a step that no longer applies; it stays in the plan's history."""
+    case = _case(request, case_id)
+    step = selectors.safety_step_get(case=case, step_id=step_id)
+    services.safety_step_remove(membership=request.membership, step=step)  # type: ignore[attr-defined]
+    return step

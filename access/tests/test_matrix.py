@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from access.tests.matrix import API as PLATFORM_API
@@ -111,6 +112,9 @@ def _run(rel, method, path, data, cast, objects):
         client = _client(rel, cast, objects)
         if method == "GET":
             status = client.get(path).status_code
+        elif method == "PUT":  # the same empty form as a POST would send
+            body = encode_multipart(BOUNDARY, data)
+            status = client.generic(method, path, body, MULTIPART_CONTENT).status_code
         else:
             status = client.post(path, data).status_code
         transaction.set_rollback(True)
