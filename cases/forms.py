@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ClosureReason, DatePrecision, Interviewer, Sensitivity
+from core.widgets import FastSelect
 from jurisdictions.models import GbvimsType, Municipality, Offence
 from organisations.models import Membership, Organisation, Role
 from survivors.models import AgeBand, ConsentPurpose, ContactChannel, GivenBy, Relationship, Sex
@@ -138,7 +139,7 @@ class IncidentForm(forms.Form):
         label=_("Mes"), choices=[("", "—"), *MONTHS], coerce=int, required=False
     )
     year = forms.IntegerField(label=_("Año"), min_value=1900, required=False)
-    municipality = forms.ChoiceField(label=_("Municipio donde ocurrió"))
+    municipality = forms.ChoiceField(label=_("Municipio donde ocurrió"), widget=FastSelect)
     violence_type = forms.ChoiceField(
         label=_("Tipo de violencia"),
         choices=GbvimsType.choices,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DatePrecision, IntakeChannel
 from cases.services import IncidentData, Intake, SafeContact
+from core.widgets import FastSelect
 from crypto.keys import DecryptionError, decrypt_with, encrypt_with, master
 from jurisdictions.models import GbvimsType, Municipality
 from jurisdictions.selectors import municipality_by_code, municipality_list
@@ -165,7 +166,7 @@ class WhoForm(StepForm):
     municipality = forms.CharField(
         label=_("Municipio donde vive"),
         error_messages={"required": _("Elige el municipio.")},
-        widget=forms.Select,
+        widget=FastSelect,
     )
     languages = forms.MultipleChoiceField(
         label=_("Idiomas que habla"),

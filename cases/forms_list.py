@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, RiskLevel
 from cases.selectors import SORTS, CaseFilters, casework_members
+from core.widgets import FastSelect
 from jurisdictions.selectors import department_list, municipality_list, offence_list
 from organisations.models import Membership
 from survivors.models import AgeBand
@@ -62,11 +63,13 @@ class CaseFilterForm(forms.Form):
     municipality = forms.ChoiceField(
         label=_("Municipio"),
         required=False,
+        widget=FastSelect,
         error_messages=_unknown(_("Código de municipio (INE) desconocido.")),
     )
     offence = forms.ChoiceField(
         label=_("Delito"),
         required=False,
+        widget=FastSelect,
         error_messages=_unknown(_("Código de delito desconocido.")),
     )
     risk = forms.ChoiceField(label=_("Nivel de riesgo"), required=False, choices=RISK_CHOICES)
