@@ -56,6 +56,11 @@ class Case(models.Model):
     survivor = models.ForeignKey(
         "survivors.Survivor", on_delete=models.PROTECT, related_name="cases"
     )
+    # The survivor's department of residence, copied here so that the case list filters by
+    # department and sorts from one index (a case's department never changes).
+    department = models.ForeignKey(
+        "jurisdictions.Department", on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         _("estado"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
@@ -94,6 +99,7 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "-opened_on"]),
             models.Index(fields=["organisation", "-updated_at", "-id"]),
             models.Index(fields=["organisation", "-opened_on", "-id"]),
+            models.Index(fields=["organisation", "department", "-updated_at", "-id"]),
         ]
 
     def __str__(self) -> str:

@@ -118,7 +118,7 @@ def case_list(*, membership: Membership | None, filters: CaseFilters) -> QuerySe
         department_id = (
             Department.objects.filter(code=f.department).values_list("pk", flat=True).first()
         )
-        qs = qs.filter(survivor__department_id=department_id or 0)
+        qs = qs.filter(department_id=department_id or 0)
     if f.municipality:
         qs = qs.filter(survivor__municipality__code=f.municipality)
     if f.offence:

@@ -151,6 +151,7 @@ def intake_create(*, membership: Membership, intake: Intake) -> Case:
         case = Case(
             organisation_id=membership.organisation_id,
             survivor=survivor,
+            department_id=survivor.department_id,
             intake_channel=intake.intake_channel,
             lead_id=membership.user_id,
             summary=intake.summary.strip(),

@@ -365,6 +365,7 @@ def _case(run: _Run, spec: CaseSpec, survivor: Survivor, lead: int) -> Case:
     return Case(
         organisation=run.organisation,
         survivor=survivor,
+        department_id=survivor.department_id,
         status=spec.status,
         closure_reason=spec.closure_reason if closed else "",
         opened_on=spec.opened_on,
