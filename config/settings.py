@@ -62,6 +62,7 @@ ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS") or (
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies of ours stand in front of the app (for the client IP in the audit).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # sign-in rate limits per client, not per proxy
 
 INSTALLED_APPS = [
     "django.contrib.auth",
