@@ -574,6 +574,63 @@ def _status(spec: DemoCase, case: Case, look: _Lookups, today: date) -> None:
         cs.case_reopen(membership=member, case=case)
 
 
+DANGER_ITEMS = [
+    "violence_increasing",
+    "death_threats",
+    "weapon_access",
+    "strangulation",
+    "forced_sex",
+    "controlling_jealousy",
+    "isolation",
+    "recent_separation",
+    "threats_to_children",
+    "stalking",
+    "alcohol_drugs",
+    "previous_reports_unanswered",
+    "believes_capable_of_killing",
+]
+CHILD_ITEMS = [
+    "aggressor_is_caregiver",
+    "no_protective_adult",
+    "repeated_abuse",
+    "threats_to_child",
+    "pressure_to_withdraw",
+    "injuries_or_health",
+    "school_dropout",
+]
+
+
+def _safety(number: int, spec: DemoCase, case: Case, look: _Lookups, today: date) -> None:
+    """Two cases in three get a risk assessment (so lists show levels); the riskier ones a
+    safety plan with a first step. Deterministic: it depends only on the case's number."""
+    from safety.services import risk_assess, safety_step_add
+
+    if number % 3 == 2:
+        return
+    rng = random.Random(SEED * 1000 + number)  # noqa: S311 - fictional demo data
+    items, instrument = (
+        (CHILD_ITEMS, "child_risk_bo") if case.survivor.is_child
+        else (DANGER_ITEMS, "danger_assessment_bo")
+    )  # fmt: skip
+    answers = {item: rng.random() < 0.35 for item in items}
+    member = _acting(look.member(spec.lead, spec.organisation))
+    assessment = risk_assess(
+        membership=member,
+        case=case,
+        instrument_code=instrument,
+        answers=answers,
+        assessed_on=max(case.opened_on, today - timedelta(days=rng.randint(0, 60))),
+    )
+    if assessment.level in {"high", "extreme"}:
+        safety_step_add(
+            membership=member,
+            case=case,
+            section="contact",
+            text="Acordar con ella a quién llamar y una palabra de alerta (dato ficticio).",
+            due_on=today + timedelta(days=7),
+        )
+
+
 def seed_cases(seed: int = SEED) -> tuple[int, int]:
     """Write the demo cases that are not there yet. Returns (created, already there)."""
     look = _Lookups()
@@ -588,6 +645,7 @@ def seed_cases(seed: int = SEED) -> tuple[int, int]:
                 continue
             _casework(spec, case, look, today)
             _consents(spec, case, look)
+            _safety(created + skipped, spec, case, look, today)
             _status(spec, case, look, today)
             created += 1
     finally:
