@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import holidays
 from django.conf import settings
 from django.db import connections, transaction
 
@@ -23,6 +24,7 @@ from jurisdictions.models import (
     Offence,
     Status,
 )
+from jurisdictions.procedure import Procedure, read_procedure, register, syntax_error, toml_line
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 _STATUSES = set(Status.values)
@@ -59,6 +61,7 @@ class Pack:
     departments: list[dict[str, str]] = field(default_factory=list)
     municipalities: list[dict[str, str]] = field(default_factory=list)
     offences: list[dict[str, Any]] = field(default_factory=list)
+    procedure: Procedure | None = None
 
 
 def pack_dirs() -> list[Path]:
@@ -66,14 +69,18 @@ def pack_dirs() -> list[Path]:
     return sorted(p for p in PACKS_DIR.iterdir() if (p / "pack.toml").exists()) + extra
 
 
-def _toml(path: Path, errors: list[str]) -> dict[str, Any]:
+def _toml(path: Path, errors: list[str]) -> tuple[dict[str, Any], str]:
+    """The file's data and text ({} after appending its error)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         errors.append(f"{path}: file is missing")
+        return {}, ""
+    try:
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        errors.append(f"{path}: {exc}")  # the message names the line and column
-    return {}
+        errors.append(syntax_error(path, text, exc))
+    return {}, text
 
 
 def _csv(path: Path, columns: set[str], errors: list[str]) -> list[tuple[int, dict[str, str]]]:
@@ -84,9 +91,9 @@ def _csv(path: Path, columns: set[str], errors: list[str]) -> list[tuple[int, di
             if missing:
                 errors.append(f"{path}:1: missing columns {sorted(missing)}")
                 return []
+            # reader.line_num: the file's line, even after blank or multi-line rows
             return [
-                (n, {k: (v or "").strip() for k, v in row.items()})
-                for n, row in enumerate(reader, start=2)
+                (reader.line_num, {k: (v or "").strip() for k, v in row.items()}) for row in reader
             ]
     except FileNotFoundError:
         errors.append(f"{path}: file is missing")
@@ -96,10 +103,11 @@ def _csv(path: Path, columns: set[str], errors: list[str]) -> list[tuple[int, di
 def read_pack(directory: Path) -> Pack:
     """The pack in `directory`, or PackError listing every problem found."""
     errors: list[str] = []
-    meta = _toml(directory / "pack.toml", errors)
+    meta_path = directory / "pack.toml"
+    meta, meta_text = _toml(meta_path, errors)
     for key in ("code", "name", "version", "time_zone"):
         if meta and not isinstance(meta.get(key), str):
-            errors.append(f"{directory / 'pack.toml'}: '{key}' is required")
+            errors.append(f"{meta_path}:{toml_line(meta_text, [key])}: '{key}' is required")
     pack = Pack(
         code=str(meta.get("code", "")),
         name=str(meta.get("name", "")),
@@ -110,12 +118,14 @@ def read_pack(directory: Path) -> Pack:
     dep_path = directory / geo.get("departments", "departments.csv")
     mun_path = directory / geo.get("municipalities", "municipalities.csv")
     dep_codes: set[str] = set()
+    dep_lines: dict[str, int] = {}
     for line, row in _csv(dep_path, {"code", "name", "abbreviation"}, errors):
         if not re.fullmatch(r"[0-9A-Z]{1,8}", row["code"]) or not row["name"]:
             errors.append(f"{dep_path}:{line}: a department needs a code and a name")
         elif row["code"] in dep_codes:
             errors.append(f"{dep_path}:{line}: department {row['code']} appears twice")
         dep_codes.add(row["code"])
+        dep_lines.setdefault(row["code"], line)
         pack.departments.append(row)
     mun_codes: set[str] = set()
     for line, row in _csv(mun_path, {"code", "name", "department_code"}, errors):
@@ -126,28 +136,84 @@ def read_pack(directory: Path) -> Pack:
         mun_codes.add(row["code"])
         pack.municipalities.append(row)
     offences_path = directory / "offences.toml"
-    for index, offence in enumerate(_toml(offences_path, errors).get("offence", []), start=1):
-        where = f"{offences_path}: offence #{index} ({offence.get('code', '?')})"
-        unknown = set(offence) - _OFFENCE_KEYS
+    unread = len(errors)
+    offences, offences_text = _toml(offences_path, errors)
+    readable = len(errors) == unread  # else rules cannot be checked against the offences
+    offence_codes: set[str] = set()
+    for index, offence in enumerate(offences.get("offence", [])):
+
+        def problem(key: str | None, message: str, index: int = index) -> None:
+            line = toml_line(offences_text, ["offence", index, *([key] if key else [])])
+            errors.append(f"{offences_path}:{line}: offence #{index + 1}: {message}")
+
+        unknown = sorted(set(offence) - _OFFENCE_KEYS)
         if unknown:
-            errors.append(f"{where}: unknown keys {sorted(unknown)}")
+            problem(unknown[0], f"unknown keys {unknown}")
         for key in ("code", "article", "name"):
             if not offence.get(key):
-                errors.append(f"{where}: '{key}' is required")
+                problem(None, f"'{key}' is required")
+        if offence.get("code") in offence_codes:
+            problem("code", f"offence {offence['code']!r} appears twice")
+        offence_codes.add(str(offence.get("code", "")))
         if offence.get("gbvims") not in _GBVIMS:
-            errors.append(f"{where}: gbvims must be one of {sorted(_GBVIMS)}")
+            problem("gbvims", f"gbvims must be one of {sorted(_GBVIMS)}")
         for key in ("status", "mapping_status"):
             if offence.get(key) not in _STATUSES:
-                errors.append(f"{where}: {key} must be one of {sorted(_STATUSES)}")
+                problem(key, f"{key} must be one of {sorted(_STATUSES)}")
         pack.offences.append(offence)
+    files = meta.get("procedure")
+    if not isinstance(files, dict):
+        if meta:
+            errors.append(f"{meta_path}:1: a [procedure] table is required")
+    else:
+        pack.procedure = read_procedure(
+            directory, pack.code, files, offence_codes if readable else None, errors
+        )
+    if pack.procedure is not None:
+        _check_subdivisions(pack, pack.procedure.holidays_country, dep_path, dep_lines, errors)
     if errors:
         raise PackError(errors)
+    if pack.procedure is not None:
+        register(pack.procedure)
     return pack
+
+
+def _check_subdivisions(
+    pack: Pack, country: str, path: Path, lines: dict[str, int], errors: list[str]
+) -> None:
+    """A department's ISO 3166-2 code picks its holidays: it must be a subdivision of the
+    calendar's country that the `holidays` package knows (else only national ones count)."""
+    known = holidays.list_supported_countries().get(country, [])
+    for row in pack.departments:
+        iso = row.get("iso_3166_2", "")
+        if not iso:
+            continue
+        prefix, _, subdivision = iso.partition("-")
+        if prefix != country or subdivision not in known:
+            errors.append(
+                f"{path}:{lines.get(row['code'], 1)}: iso_3166_2 {iso!r} is not a subdivision "
+                f"of {country} known to the `holidays` package"
+            )
 
 
 @transaction.atomic
 def load_pack(pack: Pack) -> Jurisdiction:
     """Insert or update every row of the pack. Rows are never deleted: cases refer to them."""
+    taken = sorted(
+        f"department {d.code}"
+        for d in Department.objects.filter(
+            code__in=[row["code"] for row in pack.departments]
+        ).exclude(jurisdiction__code=pack.code)
+    ) + sorted(
+        f"municipality {m.code}"
+        for m in Municipality.objects.filter(
+            code__in=[row["code"] for row in pack.municipalities]
+        ).exclude(department__jurisdiction__code=pack.code)
+    )
+    if taken:  # codes are unique across packs: loading would move another country's rows
+        raise PackError(
+            [f"pack {pack.code}: {what} belongs to another jurisdiction" for what in taken]
+        )
     jurisdiction, _ = Jurisdiction.objects.update_or_create(
         code=pack.code,
         defaults={"name": pack.name, "version": pack.version, "time_zone": pack.time_zone},
@@ -160,6 +226,7 @@ def load_pack(pack: Pack) -> Jurisdiction:
                 "jurisdiction": jurisdiction,
                 "name": row["name"],
                 "abbreviation": row["abbreviation"],
+                "iso_3166_2": row.get("iso_3166_2", ""),
             },
         )
     existing = {

@@ -48,6 +48,8 @@ class Department(models.Model):
     code = models.CharField(max_length=8, unique=True)
     name = models.CharField(max_length=100)
     abbreviation = models.CharField(max_length=8)
+    # ISO 3166-2 code (e.g. "BO-L"): picks the department's holidays in the `holidays` package.
+    iso_3166_2 = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["code"]
