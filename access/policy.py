@@ -30,12 +30,15 @@ class Capability(StrEnum):
     MANAGE_MEMBERS = "manage_members"  # invite and deactivate members
     VIEW_AUDIT = "view_audit"  # search and export the organisation's audit trail
     USE_API = "use_api"  # hold personal API tokens
+    MANAGE_DIRECTORY = "manage_directory"  # maintain the network's courts and prosecutors
 
 
 _CASEWORK = {Capability.SEE_SURVIVORS, Capability.USE_API}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.COORDINATOR: frozenset(_CASEWORK | {Capability.VIEW_STATISTICS}),
+    Role.COORDINATOR: frozenset(
+        _CASEWORK | {Capability.VIEW_STATISTICS, Capability.MANAGE_DIRECTORY}
+    ),
     Role.LAWYER: frozenset(_CASEWORK),
     Role.SOCIAL_WORKER: frozenset(_CASEWORK),
     Role.PSYCHOLOGIST: frozenset(_CASEWORK),

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "safety",
+    "proceedings",
+    "reminders",
     "api",
     "demo",
 ]
@@ -337,3 +339,25 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Survivor reminders (reminders app; see docs/reminders.md) -------------------------------
+# "outbox": reminders wait on /reminders/outbox/ for a coordinator to send them by hand.
+# "http_sms": SMS reminders are POSTed as JSON {to, text} to AMPARO_SMS_URL (WhatsApp ones
+# still go to the outbox: the gateway sends SMS only).
+AMPARO_REMINDER_BACKEND = os.environ.get("AMPARO_REMINDER_BACKEND", "outbox").strip() or "outbox"
+if AMPARO_REMINDER_BACKEND not in {"outbox", "http_sms"}:
+    raise ImproperlyConfigured("AMPARO_REMINDER_BACKEND must be 'outbox' or 'http_sms'.")
+AMPARO_REMINDER_LEAD_HOURS = int(os.environ.get("AMPARO_REMINDER_LEAD_HOURS", 24))
+AMPARO_REMINDER_MIN_NOTICE_MINUTES = int(os.environ.get("AMPARO_REMINDER_MIN_NOTICE_MINUTES", 60))
+AMPARO_REMINDER_PLAN_EVERY_MINUTES = int(os.environ.get("AMPARO_REMINDER_PLAN_EVERY_MINUTES", 15))
+AMPARO_REMINDER_MAX_ATTEMPTS = int(os.environ.get("AMPARO_REMINDER_MAX_ATTEMPTS", 5))
+AMPARO_REMINDER_RETRY_MINUTES = int(os.environ.get("AMPARO_REMINDER_RETRY_MINUTES", 5))
+AMPARO_SMS_URL = os.environ.get("AMPARO_SMS_URL", "")
+AMPARO_SMS_USER = os.environ.get("AMPARO_SMS_USER", "")
+AMPARO_SMS_PASSWORD = os.environ.get("AMPARO_SMS_PASSWORD", "")
+AMPARO_SMS_TOKEN = os.environ.get("AMPARO_SMS_TOKEN", "")
+AMPARO_SMS_TIMEOUT_SECONDS = float(os.environ.get("AMPARO_SMS_TIMEOUT_SECONDS", 10))
+AMPARO_SMS_COUNTRY_CODE = os.environ.get("AMPARO_SMS_COUNTRY_CODE", "591")
+if AMPARO_REMINDER_BACKEND == "http_sms" and not AMPARO_SMS_URL:
+    raise ImproperlyConfigured("AMPARO_SMS_URL must be set when AMPARO_REMINDER_BACKEND=http_sms.")
+# --- end of survivor reminders ----------------------------------------------------------------
