@@ -140,6 +140,8 @@ def _register_routers() -> None:
     api.add_router("/match-notices", notices_router)
     api.add_router("/erasures", erasures_router)
     api.add_router("/retention", retention_router)
+    api.add_router("/cases", "proceedings.api.router")  # beside the cases router
+    api.add_router("/", "proceedings.api_network.router")
 
 
 _register_routers()

@@ -5,6 +5,7 @@ from api import views as api_views
 from api.api import api
 from core import views as core_views
 from organisations import views as organisation_views
+from proceedings.views import feeds as proceedings_feeds
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -29,6 +30,11 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/<int:case_id>/safety/", include("safety.urls")),
     path("cases/<int:case_id>/documents/", include("documents.urls")),
+    path("cases/<int:case_id>/proceedings/", include("proceedings.urls")),
+    path("justice/", include("proceedings.urls_network")),
+    # The iCal feed: the secret in the URL is the only credential (calendar apps cannot log in).
+    path("ical/<str:secret>.ics", proceedings_feeds.ical, name="ical_feed"),
+    path("reminders/", include("reminders.urls")),
     path("survivors/", include("survivors.urls")),
     path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
     path(

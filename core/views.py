@@ -20,14 +20,16 @@ from cases.selectors import my_cases, my_open_tasks
 from organisations.middleware import SESSION_ACTING_ORG
 from organisations.models import Membership
 from organisations.services import acting_organisation_switch
+from proceedings.work import justice_work
 from survivors.selectors import match_notices_for
 
 HOME_LIMIT = 20  # items per section of "Mi trabajo"; the case list holds the rest
 
 
 def _my_work(membership: Membership) -> dict[str, Any]:
-    """Casework for today: her open cases, her overdue and coming tasks, and for those who
-    see the whole caseload the match notices waiting for an answer."""
+    """Casework for today: her open cases, her overdue and coming tasks, her deadline alerts,
+    legal deadlines overdue or due soon and protection measures about to expire, and for those
+    who see the whole caseload the match notices waiting for an answer."""
     today = timezone.localdate()
     tasks = my_open_tasks(membership=membership)
     cases = list(my_cases(membership=membership)[: HOME_LIMIT + 1])
@@ -38,7 +40,7 @@ def _my_work(membership: Membership) -> dict[str, Any]:
         )[: HOME_LIMIT + 1]
     )
     caseload = sees_whole_caseload(membership)
-    return {
+    return justice_work(membership) | {
         "works_cases": True,
         "my_cases": cases[:HOME_LIMIT],
         "more_cases": len(cases) > HOME_LIMIT,

@@ -371,7 +371,7 @@ def test_it_pages_the_timeline_by_25(cast, case, client_for):
 
 # --- Queries ------------------------------------------------------------------------------
 
-PAGE_QUERIES = 23  # + safety summary (2) and documents (1)
+PAGE_QUERIES = 24  # + safety summary (2), documents (1) and proceedings (1)
 
 
 def _fill(case, user, others, n):

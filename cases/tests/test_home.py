@@ -19,8 +19,9 @@ from survivors.services import Identity
 HOME = "/"
 NAME = "Zenobia Quispe Achuri"
 # session, user, memberships, the membership's user; my cases, overdue tasks, coming tasks;
-# the session saved again (savepoint, update, release). Coordinators add the notice count.
-HOME_QUERIES = 10
+# the session saved again (savepoint, update, release); my deadline alerts, the deadline
+# counts, protection measures about to expire. Coordinators add the notice count.
+HOME_QUERIES = 13
 
 
 def _task(case, user, title, due_in_days=None):

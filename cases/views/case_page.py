@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,6 +36,9 @@ from core.decorators import member_required, sudo_required
 from documents.selectors import attachment_list
 from jurisdictions.models import GbvimsType
 from organisations.models import Membership, Role
+from proceedings.display import SummaryRow, summary_rows
+from proceedings.selectors_case import proceeding_summaries
+from proceedings.timeline import describe as describe_proceeding
 from safety.selectors import safety_summary_for_case
 from survivors.models import Consent, ConsentPurpose, ContactChannel
 from survivors.selectors import consent_list, identity_recorded
@@ -149,7 +153,12 @@ def sections(membership: Membership, case: Case) -> dict[str, Any]:
         "contact_channels": [_label(ContactChannel, c) for c in case.contact_channels],
         "safety": safety_summary_for_case(case=case),
         "attachments": attachment_list(case=case),
+        "proceeding_rows": _proceeding_rows(case),
     }
+
+
+def _proceeding_rows(case: Case) -> list[SummaryRow]:
+    return summary_rows(proceeding_summaries(case=case), get_language())
 
 
 def _task_rows(tasks: Any) -> list[TaskRow]:
@@ -293,6 +302,12 @@ def _team(d: dict[str, Any], names: dict[int, str]) -> str:
 
 
 def _status(d: dict[str, Any], names: dict[int, str]) -> str:
+    if d.get("reminder"):
+        from reminders.timeline import describe as describe_reminder
+
+        return describe_reminder(d, names)
+    if "proceeding" in d:  # criminal proceedings put their lines here (codes only)
+        return describe_proceeding(d, names)
     if d.get("status") == "closed":
         return _("Caso cerrado: %(reason)s") % {"reason": _label(ClosureReason, d.get("reason"))}
     return _("Caso reabierto")
