@@ -648,6 +648,9 @@ def seed_cases(seed: int = SEED) -> tuple[int, int]:
             _safety(created + skipped, spec, case, look, today)
             _status(spec, case, look, today)
             created += 1
+        from demo.proceedings import seed_proceedings  # it builds on the cases above
+
+        seed_proceedings(seed)
     finally:
         set_context(previous)
     return created, skipped
