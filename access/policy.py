@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from accounts.models import User
     from cases.models import Case
+    from referrals.models import Referral
 
 
 class Capability(StrEnum):
@@ -83,6 +84,36 @@ def can_manage_case(membership: Membership | None, case: Case) -> bool:
     if membership.role in CASELOAD_ROLES:
         return True
     return case.lead_id == membership.user_id
+
+
+def may_decide_referrals(membership: Membership | None) -> bool:
+    """Accept or decline the referrals made to the organisation: its coordinators and
+    supervisors (the people who see its whole caseload)."""
+    return sees_whole_caseload(membership)
+
+
+def can_read_referred(
+    membership: Membership | None, referral: Referral, category: str = ""
+) -> bool:
+    """A referral lets someone of the receiving organisation read the survivor's case when,
+    at this request: she acts for that organisation and works cases; she is one of the people
+    the referral was assigned to; it is accepted, not ended, not expired; the survivor's
+    sharing consent is still active; and (for a category) she consented to share it."""
+    if membership is None or not has_capability(membership, Capability.SEE_SURVIVORS):
+        return False
+    if referral.to_organisation_id != membership.organisation_id:
+        return False
+    if not referral.grants_access():
+        return False
+    if referral.consent is None or not referral.consent.is_active():
+        return False
+    if referral.consent.recipient_id != referral.to_organisation_id:
+        return False
+    if category and category not in referral.categories:
+        return False
+    if category and category not in referral.consent.categories:
+        return False
+    return referral.assignees.filter(pk=membership.user_id).exists()
 
 
 def is_signed_in(user: User | AnonymousUser | None) -> bool:

@@ -30,6 +30,7 @@ PROTECTED_MODELS = {
     "proceedings.CalendarFeed",
     "reminders.ReminderWindow",
     "reminders.OutboundMessage",
+    "referrals.Referral",
     "audit.AuditEvent",
     "crypto.DataKey",
     "api.ApiToken",

@@ -142,6 +142,8 @@ def _register_routers() -> None:
     api.add_router("/retention", retention_router)
     api.add_router("/cases", "proceedings.api.router")  # beside the cases router
     api.add_router("/", "proceedings.api_network.router")
+    api.add_router("/cases", "referrals.api.case_router")  # beside the cases router
+    api.add_router("/referrals", "referrals.api.router")
 
 
 _register_routers()

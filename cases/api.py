@@ -333,6 +333,7 @@ def consent_add(request: HttpRequest, case_id: int, data: ConsentIn) -> Status[A
         channel=str(data.channel or ""),
         scope=data.scope,
         expires_on=data.expires_on,
+        categories=data.categories,
     )
     return Status(201, consent)
 

@@ -16,7 +16,15 @@ from cases.models import ClosureReason, DatePrecision, Interviewer, Sensitivity
 from core.widgets import FastSelect
 from jurisdictions.models import GbvimsType, Municipality, Offence
 from organisations.models import Membership, Organisation, Role
-from survivors.models import AgeBand, ConsentPurpose, ContactChannel, GivenBy, Relationship, Sex
+from survivors.models import (
+    AgeBand,
+    ConsentPurpose,
+    ContactChannel,
+    GivenBy,
+    Relationship,
+    Sex,
+    SharedCategory,
+)
 from survivors.services import Identity
 
 MONTHS = [
@@ -291,6 +299,13 @@ class ConsentForm(forms.Form):
         required=False,
         empty_value=None,
         help_text=_("Solo para compartir."),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("¿Qué acepta compartir?"),
+        choices=SharedCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Solo para compartir: lo único que esa organización podrá ver de su caso."),
     )
     channel = forms.ChoiceField(
         label=_("Canal de contacto"),

@@ -162,6 +162,11 @@ class ConsentOut(Schema):
     expires_on: date | None
     withdrawn_at: datetime | None
     is_active: bool
+    categories: list[str] = Field(
+        default_factory=list,
+        description="para compartir: qué partes de su caso (identity, incidents, "
+        "proceedings, notes)",
+    )
 
     @staticmethod
     def resolve_is_active(obj: Any) -> bool:
@@ -296,6 +301,11 @@ class ConsentIn(Schema):
     channel: ContactChannel | None = None
     scope: str = Field(default="", max_length=300)
     expires_on: date | None = None
+    categories: list[str] = Field(
+        default_factory=list,
+        description="para compartir: qué acepta compartir (identity, incidents, proceedings, "
+        "notes)",
+    )
 
 
 class RevealIn(Schema):

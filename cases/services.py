@@ -453,6 +453,7 @@ def case_consent_record(
     channel: str = "",
     scope: str = "",
     expires_on: date | None = None,
+    categories: Iterable[str] = (),
 ) -> Consent:
     """Record a consent of the case's survivor and put it on the timeline. A guardian whose
     relationship matches an alleged aggressor's in any incident of the case cannot consent."""
@@ -471,6 +472,7 @@ def case_consent_record(
             scope=scope,
             expires_on=expires_on,
             alleged_aggressor_relationships=aggressors,
+            categories=list(categories),
         )
         _event(case, EventKind.CONSENT, membership.user_id, consent, purpose=purpose)
     return consent

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "safety",
     "proceedings",
     "reminders",
+    "referrals",
     "api",
     "demo",
 ]

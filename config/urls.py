@@ -35,6 +35,8 @@ urlpatterns = [
     # The iCal feed: the secret in the URL is the only credential (calendar apps cannot log in).
     path("ical/<str:secret>.ics", proceedings_feeds.ical, name="ical_feed"),
     path("reminders/", include("reminders.urls")),
+    path("cases/<int:case_id>/referrals/", include("referrals.urls_case")),
+    path("referrals/", include("referrals.urls")),
     path("survivors/", include("survivors.urls")),
     path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
     path(

@@ -34,7 +34,15 @@ from demo.seed import DOMAIN
 from jurisdictions.models import GbvimsType, Municipality, Offence
 from jurisdictions.selectors import municipality_list, offence_list
 from organisations.models import Membership, Organisation
-from survivors.models import Consent, ConsentPurpose, Disability, GivenBy, Relationship, Sex
+from survivors.models import (
+    Consent,
+    ConsentPurpose,
+    Disability,
+    GivenBy,
+    Relationship,
+    Sex,
+    SharedCategory,
+)
 from survivors.selectors import survivor_matches
 from survivors.services import Identity, Profile, identity_indexes
 
@@ -560,6 +568,7 @@ def _consents(spec: DemoCase, case: Case, look: _Lookups) -> None:
             ConsentPurpose.SHARING,
             recipient=look.organisations["consultorio-umsa"],
             scope="Derivación para patrocinio legal",
+            categories=[SharedCategory.INCIDENTS, SharedCategory.PROCEEDINGS],
         )
 
 

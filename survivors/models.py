@@ -172,6 +172,15 @@ class ConsentPurpose(models.TextChoices):
     CONTACT = "contact", _("Contacto por un canal")
 
 
+class SharedCategory(models.TextChoices):
+    """What a sharing consent lets another organisation read of her case."""
+
+    IDENTITY = "identity", _("Identidad")
+    INCIDENTS = "incidents", _("Hechos")
+    PROCEEDINGS = "proceedings", _("Procesos penales")
+    NOTES = "notes", _("Notas")
+
+
 class ContactChannel(models.TextChoices):
     PHONE_CALL = "call", _("Llamada telefónica")
     SMS = "sms", _("SMS")
@@ -206,6 +215,8 @@ class Consent(models.Model):
     given_by = models.CharField(_("otorgado por"), max_length=10, choices=GivenBy.choices)
     child_assent = models.BooleanField(_("asentimiento de la niña, niño o adolescente"), null=True)
     scope = models.CharField(_("alcance"), max_length=300, blank=True)
+    # For sharing: the categories of her case the recipient may read (SharedCategory values).
+    categories = models.JSONField(_("qué se comparte"), default=list, blank=True)
     given_on = models.DateField(_("fecha"))
     expires_on = models.DateField(_("vence"), null=True, blank=True)
     recorded_by = models.ForeignKey(

@@ -6,6 +6,7 @@ Callers pass a membership that has already been allowed to act on the survivor's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,6 +29,7 @@ from survivors.models import (
     ConsentPurpose,
     GivenBy,
     MatchNotice,
+    SharedCategory,
     Survivor,
     age_band_for,
 )
@@ -219,6 +221,7 @@ def consent_record(
     scope: str = "",
     expires_on: date | None = None,
     alleged_aggressor_relationships: set[str] = frozenset(),  # type: ignore[assignment]
+    categories: Sequence[str] = (),
 ) -> Consent:
     """Record one consent. For a child, a guardian consents (never one recorded as the
     alleged aggressor) and the child's own assent is asked."""
@@ -228,6 +231,12 @@ def consent_record(
         errors["purpose"] = _("Propósito desconocido.")
     if purpose == ConsentPurpose.SHARING and recipient is None:
         errors["recipient"] = _("Indica con qué organización se comparte.")
+    if purpose == ConsentPurpose.SHARING and not categories:
+        errors["categories"] = _("Indica qué partes de su caso acepta compartir.")
+    if any(c not in SharedCategory.values for c in categories):
+        errors["categories"] = _("Categoría desconocida.")
+    if categories and purpose != ConsentPurpose.SHARING:
+        errors["categories"] = _("Las categorías solo corresponden a compartir.")
     if purpose == ConsentPurpose.CONTACT and not channel:
         errors["channel"] = _("Indica el canal de contacto.")
     if given_on > timezone.localdate():
@@ -259,6 +268,7 @@ def consent_record(
             given_by=given_by,
             child_assent=child_assent,
             scope=scope.strip()[:300],
+            categories=sorted(set(categories)),
             given_on=given_on,
             expires_on=expires_on,
             recorded_by_id=membership.user_id,

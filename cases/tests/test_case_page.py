@@ -371,7 +371,7 @@ def test_it_pages_the_timeline_by_25(cast, case, client_for):
 
 # --- Queries ------------------------------------------------------------------------------
 
-PAGE_QUERIES = 24  # + safety summary (2), documents (1) and proceedings (1)
+PAGE_QUERIES = 25  # + safety summary (2), documents (1), proceedings (1) and referrals (1)
 
 
 def _fill(case, user, others, n):
@@ -404,6 +404,7 @@ def _fill(case, user, others, n):
             given_by="survivor",
             given_on=date(2026, 1, 1),
             recipient=others[0],
+            categories=["incidents"],
         )
     for person in others[1][:n]:
         services.team_add(membership=m, case=case, user_id=person.pk)

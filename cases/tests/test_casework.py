@@ -432,7 +432,9 @@ def test_it_records_a_consent(cast, case, lawyer):
 
 
 def test_it_records_a_consent_to_share_with_an_organisation(case, lawyer, other_org):
-    response = _consent(lawyer, case, purpose="sharing", recipient=other_org.pk)
+    response = _consent(
+        lawyer, case, purpose="sharing", recipient=other_org.pk, categories=["incidents"]
+    )
     assert response.status_code == 302
     assert Consent.objects.get().recipient == other_org
 

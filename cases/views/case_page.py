@@ -39,12 +39,16 @@ from organisations.models import Membership, Role
 from proceedings.display import SummaryRow, summary_rows
 from proceedings.selectors_case import proceeding_summaries
 from proceedings.timeline import describe as describe_proceeding
+from referrals.display import ReferralRow, referral_row
+from referrals.selectors import referral_list_for_case
+from referrals.timeline import describe as describe_referral
 from safety.selectors import safety_summary_for_case
 from survivors.models import Consent, ConsentPurpose, ContactChannel
 from survivors.selectors import consent_list, identity_recorded
 from survivors.services import REVEAL_REASONS
 
 TIMELINE_PAGE_SIZE = 25
+REFERRALS_SHOWN = 10
 ROLE_ORDER = [role.value for role in Role]
 
 
@@ -154,11 +158,17 @@ def sections(membership: Membership, case: Case) -> dict[str, Any]:
         "safety": safety_summary_for_case(case=case),
         "attachments": attachment_list(case=case),
         "proceeding_rows": _proceeding_rows(case),
+        "referral_rows": _referral_rows(case),
     }
 
 
 def _proceeding_rows(case: Case) -> list[SummaryRow]:
     return summary_rows(proceeding_summaries(case=case), get_language())
+
+
+def _referral_rows(case: Case) -> list[ReferralRow]:
+    referrals = referral_list_for_case(case=case).prefetch_related(None)[:REFERRALS_SHOWN]
+    return [referral_row(r) for r in referrals]
 
 
 def _task_rows(tasks: Any) -> list[TaskRow]:
@@ -306,6 +316,8 @@ def _status(d: dict[str, Any], names: dict[int, str]) -> str:
         from reminders.timeline import describe as describe_reminder
 
         return describe_reminder(d, names)
+    if "referral" in d:  # referrals put their lines here (codes only)
+        return describe_referral(d, names)
     if "proceeding" in d:  # criminal proceedings put their lines here (codes only)
         return describe_proceeding(d, names)
     if d.get("status") == "closed":
